@@ -1,0 +1,127 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import {
+  ACCOUNT_PATTERN,
+  DOMAIN_PATTERN,
+  MAX_DURATION_SECONDS,
+  MIN_DURATION_SECONDS,
+  REGION_PATTERN,
+} from './secret-format';
+
+/** Secrets Manager's minimum rotation interval. */
+export const MIN_ROTATION_HOURS = 4;
+/** The rotation window we ask for: the longest a scheduled rotation may start late. */
+export const ROTATION_WINDOW_HOURS = 1;
+const SECRET_NAME_PATTERN = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+
+/** The inputs that validation needs; unresolved values are skipped (the handler checks them). */
+export interface TokenSettings {
+  readonly domain: string;
+  readonly domainOwner: string;
+  readonly domainRegion: string;
+  readonly tokenDuration: Duration;
+  readonly rotationInterval?: Duration;
+  readonly secretName?: string;
+}
+
+/** A warning users may acknowledge, with the id they acknowledge it by. */
+export interface SettingsWarning {
+  readonly id: string;
+  readonly message: string;
+}
+
+export interface ValidatedSettings {
+  readonly errors: string[];
+  readonly warnings: SettingsWarning[];
+  /** The rotation interval in whole hours, explicit or derived. */
+  readonly rotationHours: number;
+}
+
+const quote = (value: unknown) => JSON.stringify(value);
+
+/**
+ * Every synth-time rule in one place. Returns all errors at once so a user fixes them in one pass.
+ */
+export function validateSettings(s: TokenSettings): ValidatedSettings {
+  const errors: string[] = [];
+  const warnings: SettingsWarning[] = [];
+
+  if (!Token.isUnresolved(s.domain) && !DOMAIN_PATTERN.test(s.domain)) {
+    errors.push(`domain must be 2-50 characters of lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen (${DOMAIN_PATTERN}), got ${quote(s.domain)}`);
+  }
+  if (!Token.isUnresolved(s.domainOwner) && !ACCOUNT_PATTERN.test(s.domainOwner)) {
+    errors.push(`domainOwner must be a 12-digit AWS account id without dashes or spaces, got ${quote(s.domainOwner)}`);
+  }
+  if (!Token.isUnresolved(s.domainRegion) && !REGION_PATTERN.test(s.domainRegion)) {
+    errors.push(`domainRegion must be an AWS region name such as "eu-west-1", got ${quote(s.domainRegion)}`);
+  }
+  if (s.secretName !== undefined && !Token.isUnresolved(s.secretName) && !SECRET_NAME_PATTERN.test(s.secretName)) {
+    errors.push(`secretName must be 1-512 characters of letters, digits and /_+=.@-, got ${quote(s.secretName)}`);
+  }
+
+  const durationSeconds = wholeSeconds(s.tokenDuration);
+  if (durationSeconds === 'fractional') {
+    errors.push(`tokenDuration must be a whole number of seconds, got ${s.tokenDuration.toHumanString()}`);
+  } else if (durationSeconds === 0) {
+    warnings.push({
+      id: 'tokenDurationSessionExpiry',
+      message: 'tokenDuration 0 makes each token expire with the handler Lambda\'s own role session, which is short and not under your control; readers may get a token that is about to expire. Prefer an explicit duration (15 minutes to 12 hours).',
+    });
+  } else if (typeof durationSeconds === 'number' && (durationSeconds < MIN_DURATION_SECONDS || durationSeconds > MAX_DURATION_SECONDS)) {
+    errors.push(`tokenDuration must be 0 or between 15 minutes and 12 hours (${MIN_DURATION_SECONDS}-${MAX_DURATION_SECONDS} seconds), got ${s.tokenDuration.toHumanString()} (${durationSeconds} seconds)`);
+  }
+
+  let rotationHours = deriveRotationHours(typeof durationSeconds === 'number' ? durationSeconds : undefined);
+  if (s.rotationInterval !== undefined && !s.rotationInterval.isUnresolved()) {
+    const millis = s.rotationInterval.toMilliseconds();
+    const hours = millis / 3_600_000;
+    if (!Number.isInteger(hours)) {
+      errors.push(`rotationInterval must be a whole number of hours (Secrets Manager schedules rate(N hours)), got ${s.rotationInterval.toHumanString()}`);
+    } else if (hours < MIN_ROTATION_HOURS) {
+      errors.push(`rotationInterval must be at least ${MIN_ROTATION_HOURS} hours (the Secrets Manager minimum), got ${s.rotationInterval.toHumanString()}`);
+    } else {
+      rotationHours = hours;
+    }
+  }
+
+  if (typeof durationSeconds === 'number' && durationSeconds > 0 && errors.length === 0) {
+    const which = s.rotationInterval === undefined ? `the derived rotationInterval (${rotationHours} hours)` : `rotationInterval (${rotationHours} hours)`;
+    if (rotationHours * 3600 >= durationSeconds) {
+      errors.push(`${which} must be shorter than tokenDuration, got tokenDuration ${s.tokenDuration.toHumanString()}: tokens would expire before they are replaced. Use a tokenDuration of at least ${MIN_ROTATION_HOURS + 2} hours.`);
+    } else {
+      const leftSeconds = worstCaseValiditySeconds(durationSeconds, rotationHours);
+      if (leftSeconds < 3600) {
+        warnings.push({
+          id: 'tokenValidityMargin',
+          message: `with tokenDuration ${s.tokenDuration.toHumanString()} and ${which}, a token read just before a late rotation has only ${Math.round(leftSeconds / 60)} minutes left (rotation can start up to ${ROTATION_WINDOW_HOURS} hour late). Lengthen tokenDuration or shorten rotationInterval.`,
+        });
+      }
+    }
+  }
+
+  return { errors, warnings, rotationHours };
+}
+
+/**
+ * The default rotation interval: a token read at the worst moment still has about half its
+ * lifetime left, and never less often than Secrets Manager allows.
+ */
+export function deriveRotationHours(durationSeconds: number | undefined): number {
+  if (durationSeconds === undefined || durationSeconds === 0) {
+    return MIN_ROTATION_HOURS;
+  }
+  const hours = Math.floor((durationSeconds / 3600 - ROTATION_WINDOW_HOURS) / 2);
+  return Math.max(MIN_ROTATION_HOURS, hours);
+}
+
+/** The least validity left on a token read at any moment: duration - interval - rotation window. */
+export function worstCaseValiditySeconds(durationSeconds: number, rotationHours: number): number {
+  return durationSeconds - (rotationHours + ROTATION_WINDOW_HOURS) * 3600;
+}
+
+function wholeSeconds(d: Duration): number | 'fractional' | undefined {
+  if (d.isUnresolved()) {
+    return undefined;
+  }
+  const millis = d.toMilliseconds();
+  return millis % 1000 === 0 ? millis / 1000 : 'fractional';
+}

@@ -1,0 +1,425 @@
+import { CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { CodeArtifactAuthorizationToken } from '../lib';
+import { ACCOUNT, newStack, REGION, statementsFor } from './util';
+
+const domainArn = (domain: string, owner = ACCOUNT, region = REGION) => ({
+  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:codeartifact:${region}:${owner}:domain/${domain}`]],
+});
+
+describe('CodeArtifactAuthorizationToken with defaults', () => {
+  // GIVEN
+  const stack = newStack();
+  // WHEN
+  const token = new CodeArtifactAuthorizationToken(stack, 'Token', { domain: 'my-domain' });
+  const template = Template.fromStack(stack);
+
+  test('creates a secret tagged with the configuration the rotation reads', () => {
+    // THEN
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    template.hasResource('AWS::SecretsManager::Secret', {
+      Properties: {
+        Tags: [
+          { Key: 'cdk-codeartifact-token:domain', Value: 'my-domain' },
+          { Key: 'cdk-codeartifact-token:domain-owner', Value: ACCOUNT },
+          { Key: 'cdk-codeartifact-token:duration-seconds', Value: '43200' },
+          { Key: 'cdk-codeartifact-token:region', Value: REGION },
+        ],
+        KmsKeyId: Match.absent(),
+        Name: Match.absent(),
+      },
+      DeletionPolicy: 'Delete',
+    });
+  });
+
+  test('issues the first token at deploy time with a custom resource that carries no token', () => {
+    template.hasResource('Custom::CodeArtifactAuthorizationToken', {
+      Properties: {
+        ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('^CodeArtifactTokenHandler'), 'Arn'] },
+        ServiceTimeout: '300',
+        SecretId: { Ref: Match.stringLikeRegexp('^TokenSecret') },
+        Domain: 'my-domain',
+        DomainOwner: ACCOUNT,
+        Region: REGION,
+        DurationSeconds: '43200',
+      },
+      DependsOn: [Match.stringLikeRegexp('^CodeArtifactTokenHandlerTokenPolicy')],
+    });
+  });
+
+  test('rotates every 5 hours within a 1-hour window, not again right after the deploy', () => {
+    template.hasResource('AWS::SecretsManager::RotationSchedule', {
+      Properties: {
+        SecretId: { Ref: Match.stringLikeRegexp('^TokenSecret') },
+        RotationLambdaARN: { 'Fn::GetAtt': [Match.stringLikeRegexp('^CodeArtifactTokenHandler'), 'Arn'] },
+        RotationRules: { ScheduleExpression: 'rate(5 hours)', Duration: '1h' },
+        RotateImmediatelyOnUpdate: false,
+      },
+      DependsOn: [Match.stringLikeRegexp('InvokedBySecretsManager'), Match.stringLikeRegexp('^TokenIssueToken')],
+    });
+    expect(token.rotationInterval.toHours()).toBe(5);
+  });
+
+  test('runs one arm64 Node.js 24 Lambda with a retained log group and no managed AWS policy', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      Timeout: 120,
+      LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('LogGroup') } },
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    template.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
+  });
+
+  test('grants GetAuthorizationToken on exactly the domain ARN', () => {
+    const statements = statementsFor(template, 'codeartifact:GetAuthorizationToken');
+    expect(statements).toEqual([{ Action: 'codeartifact:GetAuthorizationToken', Effect: 'Allow', Resource: domainArn('my-domain') }]);
+    expect(stack.resolve(token.domainArn)).toEqual(domainArn('my-domain'));
+  });
+
+  test('grants sts:GetServiceBearerToken only for CodeArtifact', () => {
+    expect(statementsFor(template, 'sts:GetServiceBearerToken')).toEqual([{
+      Action: 'sts:GetServiceBearerToken',
+      Effect: 'Allow',
+      Resource: '*',
+      Condition: { StringEquals: { 'sts:AWSServiceName': 'codeartifact.amazonaws.com' } },
+    }]);
+  });
+
+  test('grants Secrets Manager actions on the token secret only', () => {
+    const statements = statementsFor(template, 'secretsmanager:PutSecretValue');
+    expect(statements).toEqual([{
+      Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
+      Effect: 'Allow',
+      Resource: { Ref: expect.stringMatching(/^TokenSecret/) },
+    }]);
+    expect(statementsFor(template, 'secretsmanager:GetRandomPassword')).toEqual([]);
+    expect(statementsFor(template, 'kms:Decrypt')).toEqual([]);
+  });
+
+  test('lets only Secrets Manager of this account invoke the handler', () => {
+    template.resourceCountIs('AWS::Lambda::Permission', 1);
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'secretsmanager.amazonaws.com',
+      SourceAccount: ACCOUNT,
+    });
+  });
+
+  test('adds no resource policy to the secret', () => {
+    template.resourceCountIs('AWS::SecretsManager::ResourcePolicy', 0);
+  });
+});
+
+describe('CodeArtifactAuthorizationToken with every property set', () => {
+  test('honours owner, region, duration, interval, name, key and removal policy', () => {
+    // GIVEN
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    // WHEN
+    new CodeArtifactAuthorizationToken(stack, 'Token', {
+      domain: 'shared-domain',
+      domainOwner: '444455556666',
+      domainRegion: 'us-east-1',
+      tokenDuration: Duration.hours(8),
+      rotationInterval: Duration.hours(4),
+      secretName: 'ci/codeartifact-token',
+      encryptionKey: key,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // THEN
+    const template = Template.fromStack(stack);
+    template.hasResource('AWS::SecretsManager::Secret', {
+      Properties: {
+        Name: 'ci/codeartifact-token',
+        KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] },
+        Tags: [
+          { Key: 'cdk-codeartifact-token:domain', Value: 'shared-domain' },
+          { Key: 'cdk-codeartifact-token:domain-owner', Value: '444455556666' },
+          { Key: 'cdk-codeartifact-token:duration-seconds', Value: '28800' },
+          { Key: 'cdk-codeartifact-token:region', Value: 'us-east-1' },
+        ],
+      },
+      DeletionPolicy: 'Retain',
+    });
+    template.hasResourceProperties('Custom::CodeArtifactAuthorizationToken', {
+      DomainOwner: '444455556666', Region: 'us-east-1', DurationSeconds: '28800',
+    });
+    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+      RotationRules: { ScheduleExpression: 'rate(4 hours)', Duration: '1h' },
+    });
+    expect(statementsFor(template, 'codeartifact:GetAuthorizationToken')[0].Resource)
+      .toEqual(domainArn('shared-domain', '444455556666', 'us-east-1'));
+  });
+
+  test('lets the handler use a customer-managed key only through Secrets Manager', () => {
+    // GIVEN
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    // WHEN
+    new CodeArtifactAuthorizationToken(stack, 'Token', { domain: 'my-domain', encryptionKey: key });
+    // THEN
+    const kmsStatements = statementsFor(Template.fromStack(stack), 'kms:GenerateDataKey');
+    expect(kmsStatements).toEqual([{
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Effect: 'Allow',
+      Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Key/), 'Arn'] },
+      Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com` } },
+    }]);
+  });
+
+  test('works in an environment-agnostic stack, deferring the checks to the handler', () => {
+    // GIVEN
+    const stack = new Stack();
+    // WHEN
+    new CodeArtifactAuthorizationToken(stack, 'Token', { domain: 'my-domain' });
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('Custom::CodeArtifactAuthorizationToken', {
+      DomainOwner: { Ref: 'AWS::AccountId' },
+      Region: { Ref: 'AWS::Region' },
+    });
+  });
+});
+
+describe('grants', () => {
+  test('grantRead lets a CodeBuild project read (and decrypt) the secret, nothing more', () => {
+    // GIVEN
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    const token = new CodeArtifactAuthorizationToken(stack, 'Token', { domain: 'my-domain', encryptionKey: key });
+    const project = new codebuild.Project(stack, 'Build', {
+      buildSpec: codebuild.BuildSpec.fromObject({ version: '0.2', phases: { build: { commands: ['true'] } } }),
+    });
+    // WHEN
+    const grant = token.grantRead(project);
+    // THEN
+    expect(grant.success).toBe(true);
+    const template = Template.fromStack(stack);
+    const buildPolicy = Object.values(template.findResources('AWS::IAM::Policy', {
+      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^BuildRole') }] },
+    }))[0] as any;
+    const statements = buildPolicy.Properties.PolicyDocument.Statement;
+    expect(statements).toContainEqual({
+      Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+      Effect: 'Allow',
+      Resource: { Ref: expect.stringMatching(/^TokenSecret/) },
+    });
+    // aws-cdk-lib puts the decrypt grant for a key of the same stack into the key policy
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([{
+          Action: 'kms:Decrypt',
+          Effect: 'Allow',
+          Principal: { AWS: { 'Fn::GetAtt': [Match.stringLikeRegexp('^BuildRole'), 'Arn'] } },
+          Resource: '*',
+          Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com` } },
+        }]),
+      },
+    });
+    expect(JSON.stringify(statements)).not.toContain('PutSecretValue');
+    expect(JSON.stringify(statements)).not.toContain('codeartifact:');
+  });
+
+  test('grantGetAuthorizationToken gives a role both actions, scoped to this domain', () => {
+    // GIVEN
+    const stack = newStack();
+    const token = new CodeArtifactAuthorizationToken(stack, 'Token', { domain: 'my-domain', domainOwner: '444455556666' });
+    const role = new iam.Role(stack, 'Consumer', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+    // WHEN
+    const grant = token.grantGetAuthorizationToken(role);
+    // THEN
+    expect(grant.success).toBe(true);
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^Consumer') }],
+      PolicyDocument: {
+        Statement: [
+          { Action: 'codeartifact:GetAuthorizationToken', Effect: 'Allow', Resource: domainArn('my-domain', '444455556666') },
+          {
+            Action: 'sts:GetServiceBearerToken',
+            Effect: 'Allow',
+            Resource: '*',
+            Condition: { StringEquals: { 'sts:AWSServiceName': 'codeartifact.amazonaws.com' } },
+          },
+        ],
+      },
+    });
+  });
+});
+
+describe('one handler per stack', () => {
+  test('several tokens share one Lambda, one role and one managed policy', () => {
+    // GIVEN
+    const stack = newStack();
+    // WHEN
+    new CodeArtifactAuthorizationToken(stack, 'A', { domain: 'domain-a' });
+    new CodeArtifactAuthorizationToken(stack, 'B', { domain: 'domain-b' });
+    new CodeArtifactAuthorizationToken(stack, 'C', { domain: 'domain-a', tokenDuration: Duration.hours(6) });
+    // THEN
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+    template.resourceCountIs('AWS::IAM::Role', 1);
+    template.resourceCountIs('AWS::IAM::ManagedPolicy', 1);
+    template.resourceCountIs('AWS::SecretsManager::Secret', 3);
+    const domains = statementsFor(template, 'codeartifact:GetAuthorizationToken');
+    expect(domains).toHaveLength(1);
+    expect(domains[0].Resource).toEqual([domainArn('domain-a'), domainArn('domain-b')]);
+    expect(statementsFor(template, 'secretsmanager:PutSecretValue')[0].Resource).toHaveLength(3);
+  });
+
+  test('a second token with another VPC placement is refused, naming both', () => {
+    // GIVEN
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { restrictDefaultSecurityGroup: false });
+    new CodeArtifactAuthorizationToken(stack, 'A', { domain: 'domain-a', vpc });
+    // WHEN / THEN
+    expect(() => new CodeArtifactAuthorizationToken(stack, 'B', { domain: 'domain-b' }))
+      .toThrow(/share one handler Lambda, so vpc, vpcSubnets and securityGroups must be the same.*got no vpc, but an earlier token set vpc TestStack\/Vpc/);
+  });
+
+  test('runs the handler in the given VPC subnets and security groups', () => {
+    // GIVEN
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { restrictDefaultSecurityGroup: false });
+    const sg = new ec2.SecurityGroup(stack, 'Sg', { vpc });
+    // WHEN
+    for (const id of ['A', 'B']) {
+      new CodeArtifactAuthorizationToken(stack, id, {
+        domain: 'my-domain', vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }, securityGroups: [sg],
+      });
+    }
+    // THEN
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      VpcConfig: {
+        SecurityGroupIds: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^Sg'), 'GroupId'] }],
+        SubnetIds: Match.arrayWith([{ Ref: Match.stringLikeRegexp('PrivateSubnet1Subnet') }]),
+      },
+    });
+  });
+});
+
+describe('scale', () => {
+  test('100 tokens stay within CloudFormation and IAM limits at 3 resources per token', () => {
+    // GIVEN
+    const stack = newStack();
+    // WHEN
+    for (let i = 0; i < 100; i++) {
+      new CodeArtifactAuthorizationToken(stack, `Token${i}`, { domain: `domain-${i % 7}`, secretName: `ci/codeartifact/token-number-${i}` });
+    }
+    // THEN
+    const template = Template.fromStack(stack).toJSON();
+    const resources = Object.values(template.Resources) as any[];
+    const one = newStack('One');
+    new CodeArtifactAuthorizationToken(one, 'Token', { domain: 'domain-0' });
+    const base = Object.keys(Template.fromStack(one).toJSON().Resources).length;
+    const managed = resources.filter((r) => r.Type === 'AWS::IAM::ManagedPolicy');
+    expect(resources.length).toBeLessThanOrEqual(500);
+    expect(resources.length - base - (managed.length - 1)).toBe(99 * 3);
+    expect(managed.length).toBeLessThanOrEqual(10); // managed policies per role (default quota)
+    const resolvedSize = (doc: unknown) => JSON.stringify(doc)
+      // what a Ref to a secret and the partition resolve to, at their longest
+      .replace(/\{"Ref":"AWS::Partition"\}/g, '"aws-us-gov"')
+      .replace(/\{"Ref":"Token\d+Secret[0-9A-F]+"\}/g, `"arn:aws-us-gov:secretsmanager:${REGION}:${'1'.repeat(12)}:secret:ci/codeartifact/token-number-00-AbCdEf"`)
+      .length;
+    for (const policy of managed) {
+      expect(resolvedSize(policy.Properties.PolicyDocument)).toBeLessThan(6144);
+    }
+    const inline = resources.filter((r) => r.Type === 'AWS::IAM::Policy');
+    expect(inline.reduce((n, p) => n + resolvedSize(p.Properties.PolicyDocument), 0)).toBeLessThan(10240);
+    // every secret is granted exactly once
+    const granted = managed.flatMap((p) => p.Properties.PolicyDocument.Statement[0].Resource).flat();
+    expect(granted).toHaveLength(100);
+  });
+});
+
+describe('validation', () => {
+  const make = (props: Partial<ConstructorParameters<typeof CodeArtifactAuthorizationToken>[2]>) => () =>
+    new CodeArtifactAuthorizationToken(newStack(), 'Token', { domain: 'my-domain', ...props });
+
+  test.each([
+    ['My_Domain'], ['a'], ['1domain'], ['domain-'], ['d'.repeat(51)],
+  ])('rejects domain %j, quoting it', (domain) => {
+    expect(make({ domain })).toThrow(new RegExp(`domain must be 2-50 characters.*got "${domain}"`));
+  });
+
+  test('rejects a domainOwner that is not 12 digits', () => {
+    expect(make({ domainOwner: '1111-2222-3333' })).toThrow(/domainOwner must be a 12-digit AWS account id.*got "1111-2222-3333"/);
+  });
+
+  test('rejects a domainRegion that is not a region name', () => {
+    expect(make({ domainRegion: 'Europe' })).toThrow(/domainRegion must be an AWS region name.*got "Europe"/);
+  });
+
+  test('rejects a tokenDuration under 15 minutes or over 12 hours', () => {
+    expect(make({ tokenDuration: Duration.minutes(10) })).toThrow(/tokenDuration must be 0 or between 15 minutes and 12 hours \(900-43200 seconds\), got 10 minutes \(600 seconds\)/);
+    expect(make({ tokenDuration: Duration.hours(13) })).toThrow(/got 13 hours \(46800 seconds\)/);
+  });
+
+  test('rejects a tokenDuration that is not whole seconds', () => {
+    expect(make({ tokenDuration: Duration.millis(3_600_500) })).toThrow(/tokenDuration must be a whole number of seconds, got 1 hour 500 millis/);
+  });
+
+  test('rejects a rotationInterval that is not whole hours', () => {
+    expect(make({ rotationInterval: Duration.minutes(300 + 30) })).toThrow(/rotationInterval must be a whole number of hours.*got 5 hours 30 minutes/);
+  });
+
+  test('rejects a rotationInterval under 4 hours', () => {
+    expect(make({ rotationInterval: Duration.hours(2) })).toThrow(/rotationInterval must be at least 4 hours \(the Secrets Manager minimum\), got 2 hours/);
+  });
+
+  test('rejects a rotationInterval not shorter than tokenDuration', () => {
+    expect(make({ tokenDuration: Duration.hours(6), rotationInterval: Duration.hours(6) }))
+      .toThrow(/rotationInterval \(6 hours\) must be shorter than tokenDuration, got tokenDuration 6 hours/);
+    expect(make({ tokenDuration: Duration.hours(4) }))
+      .toThrow(/the derived rotationInterval \(4 hours\) must be shorter than tokenDuration, got tokenDuration 4 hours/);
+  });
+
+  test('rejects a secretName Secrets Manager would refuse', () => {
+    expect(make({ secretName: 'my token!' })).toThrow(/secretName must be 1-512 characters.*got "my token!"/);
+  });
+
+  test('rejects vpcSubnets without vpc', () => {
+    expect(make({ vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } })).toThrow(/vpcSubnets and securityGroups need vpc/);
+  });
+
+  test('reports every problem at once, before creating any resource', () => {
+    const stack = newStack();
+    expect(() => new CodeArtifactAuthorizationToken(stack, 'Token', { domain: 'X', domainOwner: '12' }))
+      .toThrow(/domain must.*got "X"; domainOwner must.*got "12"/);
+    expect(stack.node.findAll().filter((c) => c.node.id === 'Secret')).toHaveLength(0);
+  });
+
+  test('warns, with an id users can acknowledge, when tokenDuration is 0', () => {
+    const stack = newStack();
+    new CodeArtifactAuthorizationToken(stack, 'Token', { domain: 'my-domain', tokenDuration: Duration.seconds(0) });
+    Annotations.fromStack(stack).hasWarning('/TestStack/Token', Match.stringLikeRegexp('tokenDuration 0 makes each token expire with the handler Lambda'));
+    Annotations.fromStack(stack).hasWarning('/TestStack/Token', Match.stringLikeRegexp('\\[ack: cdk-codeartifact-token:tokenDurationSessionExpiry\\]'));
+  });
+
+  test('warns when less than an hour of validity may be left', () => {
+    const stack = newStack();
+    new CodeArtifactAuthorizationToken(stack, 'Token', { domain: 'my-domain', tokenDuration: Duration.hours(5) });
+    Annotations.fromStack(stack).hasWarning('/TestStack/Token',
+      Match.stringLikeRegexp('has only 0 minutes left.*\\[ack: cdk-codeartifact-token:tokenValidityMargin\\]'));
+  });
+
+  test('does not warn for the defaults', () => {
+    const stack = newStack();
+    new CodeArtifactAuthorizationToken(stack, 'Token', { domain: 'my-domain' });
+    Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+  });
+
+  test('skips the checks for unresolved values, which the handler checks at deploy time', () => {
+    const stack = newStack();
+    const domain = new CfnParameter(stack, 'Domain').valueAsString;
+    expect(() => new CodeArtifactAuthorizationToken(stack, 'Token', { domain })).not.toThrow();
+    Template.fromStack(stack).hasResourceProperties('Custom::CodeArtifactAuthorizationToken', { Domain: { Ref: 'Domain' } });
+  });
+});
