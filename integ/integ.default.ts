@@ -1,0 +1,22 @@
+/**
+ * The default token: a domain, a secret holding its token, the rotation, and one handler.
+ * Deploy with `npx integ-runner --directory integ --update-on-failed` in an account of your own.
+ */
+import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
+import { App, Stack } from 'aws-cdk-lib';
+import * as codeartifact from 'aws-cdk-lib/aws-codeartifact';
+import { CodeArtifactAuthorizationToken } from '../lib';
+import { TokenChecker } from './token-checker';
+
+const app = new App();
+const stack = new Stack(app, 'CodeArtifactTokenDefault');
+
+// A domain of its own, so the test needs nothing in the account beforehand.
+const domain = new codeartifact.CfnDomain(stack, 'Domain', { domainName: 'cdk-codeartifact-token-integ' });
+const token = new CodeArtifactAuthorizationToken(stack, 'Token', { domain: domain.attrName });
+
+const checker = new TokenChecker(stack, 'Checker', token);
+const integ = new IntegTest(app, 'DefaultToken', { testCases: [stack] });
+integ.assertions
+  .invokeFunction({ functionName: checker.functionName })
+  .expect(ExpectedResult.objectLike({ Payload: '"OK"' }));
