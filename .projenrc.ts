@@ -1,4 +1,4 @@
-import { awscdk, javascript } from 'projen';
+import { awscdk, javascript, JsonFile } from 'projen';
 
 // aws-cdk-lib floor: 2.257.0 is the newest release whose cloud assembly (schema 53) the integ tooling
 // we pin (@aws-cdk/integ-runner 2.197.10) can still read. Raising it breaks `integ-runner` with
@@ -87,8 +87,14 @@ project.tsconfigDev.addInclude('../lib/**/*.ts');
 project.tsconfigDev.addInclude('../integ/**/*.ts');
 project.tsconfigDev.addInclude('../bench/**/*.ts');
 project.eslint?.addLintPattern('integ');
+// ESLint's project service reads the tsconfig.json nearest to each file: give integ/ one.
+new JsonFile(project, 'integ/tsconfig.json', {
+  obj: { extends: '../test/tsconfig.json', include: ['./**/*.ts', '../lib/**/*.ts'] },
+});
 // The handler's imports are bundled at build time: devDependencies are right for them.
 project.eslint?.allowDevDeps('lib/handler/**');
+project.eslint?.allowDevDeps('integ/**');
+project.eslint?.allowDevDeps('bench/**');
 project.eslint?.addLintPattern('bench');
 
 // Tests synthesize stacks that point at the bundled handler: bundle before jest runs.

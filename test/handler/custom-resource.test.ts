@@ -1,0 +1,217 @@
+import {
+  AccessDeniedException,
+  CodeartifactClient,
+  GetAuthorizationTokenCommand,
+  ResourceNotFoundException,
+  ThrottlingException,
+  ValidationException,
+} from '@aws-sdk/client-codeartifact';
+import {
+  PutSecretValueCommand,
+  ResourceExistsException,
+  ResourceNotFoundException as SecretNotFoundException,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { cfnEvent, context, futureEpoch, invoke, ResponseServer, SECRET_ARN, TOKEN } from './harness';
+
+const codeartifact = mockClient(CodeartifactClient);
+const secrets = mockClient(SecretsManagerClient);
+const server = new ResponseServer();
+let url: string;
+
+beforeAll(async () => { url = await server.start(); });
+afterAll(() => server.stop());
+beforeEach(() => {
+  codeartifact.reset();
+  secrets.reset();
+  server.responses.length = 0;
+});
+
+const meta = { $metadata: { httpStatusCode: 400, attempts: 1 } };
+
+describe('Create and Update', () => {
+  test.each(['Create', 'Update'] as const)('%s issues a token into the secret as AWSCURRENT and answers SUCCESS without it', async (type) => {
+    // GIVEN
+    const expiration = futureEpoch(12);
+    codeartifact.on(GetAuthorizationTokenCommand).resolves({ authorizationToken: TOKEN, expiration });
+    secrets.on(PutSecretValueCommand).resolves({ VersionId: 'v1' });
+    // WHEN
+    const { logs, error } = await invoke(cfnEvent(type, url));
+    // THEN
+    expect(error).toBeUndefined();
+    expect(codeartifact.commandCalls(GetAuthorizationTokenCommand)[0].args[0].input).toEqual({
+      domain: 'my-domain', domainOwner: '111122223333', durationSeconds: 43200,
+    });
+    const put = secrets.commandCalls(PutSecretValueCommand)[0].args[0].input;
+    expect(put.SecretId).toBe(SECRET_ARN);
+    expect(put.VersionStages).toBeUndefined(); // defaults to AWSCURRENT
+    expect(put.ClientRequestToken).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.parse(put.SecretString!)).toEqual({
+      schemaVersion: 1,
+      authorizationToken: TOKEN,
+      expiration: expiration.toISOString(),
+      issuedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      domain: 'my-domain',
+      domainOwner: '111122223333',
+      region: 'eu-west-1',
+      durationSeconds: 43200,
+    });
+    expect(server.responses).toHaveLength(1);
+    const response = server.responses[0];
+    expect(response.method).toBe('PUT');
+    expect(response.contentType).toBe('');
+    expect(response.body).toEqual({
+      Status: 'SUCCESS',
+      Reason: 'OK',
+      PhysicalResourceId: `codeartifact-token:${SECRET_ARN}`,
+      StackId: 'arn:aws:cloudformation:eu-west-1:111122223333:stack/S/1',
+      RequestId: expect.any(String),
+      LogicalResourceId: 'TokenIssueToken',
+      Data: { Expiration: expiration.toISOString(), VersionId: put.ClientRequestToken },
+    });
+    expect(JSON.stringify(server.responses)).not.toContain(TOKEN);
+    expect(logs).not.toContain(TOKEN);
+    expect(logs).toContain('issued a token');
+  });
+
+  test('the same event delivered twice writes one version and answers SUCCESS twice', async () => {
+    // GIVEN
+    codeartifact.on(GetAuthorizationTokenCommand).resolves({ authorizationToken: TOKEN, expiration: futureEpoch() });
+    secrets.on(PutSecretValueCommand)
+      .resolvesOnce({ VersionId: 'v1' })
+      .rejects(new ResourceExistsException({ message: 'A resource with the ID you requested already exists.', ...meta }));
+    const event = cfnEvent('Create', url);
+    // WHEN
+    await invoke(event);
+    await invoke(event);
+    // THEN
+    const tokens = secrets.commandCalls(PutSecretValueCommand).map((c) => c.args[0].input.ClientRequestToken);
+    expect(tokens[0]).toBe(tokens[1]);
+    expect(server.responses.map((r) => r.body.Status)).toEqual(['SUCCESS', 'SUCCESS']);
+  });
+
+  test('a duration of 0 is passed through as the role-session expiry', async () => {
+    codeartifact.on(GetAuthorizationTokenCommand).resolves({ authorizationToken: TOKEN, expiration: futureEpoch(1) });
+    secrets.on(PutSecretValueCommand).resolves({});
+    await invoke(cfnEvent('Create', url, { DurationSeconds: '0' }));
+    expect(codeartifact.commandCalls(GetAuthorizationTokenCommand)[0].args[0].input.durationSeconds).toBe(0);
+    expect(server.responses[0].body.Status).toBe('SUCCESS');
+  });
+});
+
+describe('failures answer FAILED with the cause, and leave the secret alone', () => {
+  const cases: Array<[string, Error, RegExp]> = [
+    ['AccessDenied on the domain',
+      new AccessDeniedException({ message: 'User: arn:aws:sts::111122223333:assumed-role/R/x is not authorized to perform: codeartifact:GetAuthorizationToken on resource: arn:aws:codeartifact:eu-west-1:111122223333:domain/my-domain', ...meta }),
+      /GetAuthorizationToken for domain 'my-domain' \(owner 111122223333, region eu-west-1\) failed: AccessDeniedException: User: .* is not authorized to perform: codeartifact:GetAuthorizationToken.*The handler role needs codeartifact:GetAuthorizationToken on the domain/],
+    ['the missing sts permission',
+      new AccessDeniedException({ message: 'User: arn:aws:sts::111122223333:assumed-role/R/x is not authorized to perform: sts:GetServiceBearerToken on resource: *', ...meta }),
+      /AccessDeniedException: .*sts:GetServiceBearerToken.*The handler role needs sts:GetServiceBearerToken with sts:AWSServiceName = codeartifact.amazonaws.com/],
+    ['an unknown domain',
+      new ResourceNotFoundException({ message: 'Domain not found', resourceId: 'my-domain', resourceType: 'domain', ...meta }),
+      /ResourceNotFoundException: Domain not found\. Check that domain 'my-domain' exists in account 111122223333, region eu-west-1/],
+    ['throttling that outlasted the retries',
+      new ThrottlingException({ message: 'Rate exceeded', ...{ $metadata: { httpStatusCode: 429, attempts: 4 } } }),
+      /ThrottlingException after 4 attempts: Rate exceeded/],
+    ['a validation error',
+      new ValidationException({ message: 'durationSeconds is invalid', reason: 'FIELD_VALIDATION_FAILED', ...meta }),
+      /ValidationException: durationSeconds is invalid/],
+  ];
+
+  test.each(cases)('%s', async (_name, err, reason) => {
+    // GIVEN
+    codeartifact.on(GetAuthorizationTokenCommand).rejects(err);
+    // WHEN
+    const { logs } = await invoke(cfnEvent('Create', url));
+    // THEN
+    expect(server.responses).toHaveLength(1);
+    expect(server.responses[0].body).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(reason), PhysicalResourceId: `codeartifact-token:${SECRET_ARN}` });
+    expect(server.responses[0].body.Data).toBeUndefined();
+    expect(secrets.commandCalls(PutSecretValueCommand)).toHaveLength(0);
+    expect(logs).toMatch(reason);
+  });
+
+  test('a response that could not be parsed is named without quoting its body', async () => {
+    // GIVEN: the SDK's parse errors quote the body, which may hold the token
+    const parseError = Object.assign(new SyntaxError(`Unexpected token in JSON: {"authorizationToken":"${TOKEN}"`), {
+      $metadata: { httpStatusCode: 200 },
+    });
+    codeartifact.on(GetAuthorizationTokenCommand).rejects(parseError);
+    // WHEN
+    const { logs } = await invoke(cfnEvent('Create', url));
+    // THEN
+    expect(server.responses[0].body.Status).toBe('FAILED');
+    expect(server.responses[0].body.Reason).toMatch(/SyntaxError \(HTTP 200\): unexpected or unreadable response/);
+    expect(JSON.stringify(server.responses)).not.toContain(TOKEN);
+    expect(logs).not.toContain(TOKEN);
+  });
+
+  test.each([
+    [{ authorizationToken: TOKEN }, /without a valid expiration/],
+    [{ expiration: futureEpoch() }, /without an authorizationToken/],
+    [{ authorizationToken: TOKEN, expiration: new Date(Date.now() + 60_000) }, /less than 5 minutes from now/],
+  ])('an unusable token is refused: %#', async (output, reason) => {
+    codeartifact.on(GetAuthorizationTokenCommand).resolves(output);
+    const { logs } = await invoke(cfnEvent('Update', url));
+    expect(server.responses[0].body).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(reason) });
+    expect(secrets.commandCalls(PutSecretValueCommand)).toHaveLength(0);
+    expect(logs).not.toContain(TOKEN);
+  });
+
+  test('a secret that cannot be written keeps its previous value, and the token is not in the reason', async () => {
+    codeartifact.on(GetAuthorizationTokenCommand).resolves({ authorizationToken: TOKEN, expiration: futureEpoch() });
+    secrets.on(PutSecretValueCommand).rejects(new SecretNotFoundException({ message: "Secrets Manager can't find the specified secret.", ...meta }));
+    const { logs } = await invoke(cfnEvent('Update', url));
+    expect(server.responses[0].body).toMatchObject({
+      Status: 'FAILED',
+      Reason: expect.stringMatching(/PutSecretValue on .*TokenSecret-AbCdEf failed: ResourceNotFoundException: Secrets Manager can't find the specified secret\.; the secret keeps its previous value/),
+    });
+    expect(JSON.stringify(server.responses)).not.toContain(TOKEN);
+    expect(logs).not.toContain(TOKEN);
+  });
+
+  test.each([
+    [{ Domain: 'Bad_Domain' }, /invalid token configuration in the custom resource properties: domain must match .* got "Bad_Domain"/],
+    [{ DomainOwner: '123' }, /domainOwner must be a 12-digit account id, got "123"/],
+    [{ Region: 'moon-1' }, /region must be an AWS region name, got "moon-1"/],
+    [{ DurationSeconds: '60' }, /durationSeconds must be 0 or a whole number from 900 to 43200, got "60"/],
+  ])('properties that were unresolved at synth time are checked at deploy time: %j', async (props, reason) => {
+    await invoke(cfnEvent('Create', url, props));
+    expect(server.responses[0].body).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(reason) });
+    expect(codeartifact.commandCalls(GetAuthorizationTokenCommand)).toHaveLength(0);
+  });
+
+  test('an endpoint that hangs gets a FAILED answer before the Lambda times out', async () => {
+    // GIVEN: 5.3 s left, of which the handler keeps 5 s to answer
+    codeartifact.on(GetAuthorizationTokenCommand).callsFake(() => new Promise(() => undefined));
+    const started = Date.now();
+    // WHEN
+    await invoke(cfnEvent('Create', url), context(5_300));
+    // THEN
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(server.responses).toHaveLength(1);
+    expect(server.responses[0].body).toMatchObject({
+      Status: 'FAILED',
+      Reason: expect.stringMatching(/GetAuthorizationToken for domain 'my-domain' .* did not answer within the handler's deadline/),
+    });
+  });
+});
+
+describe('Delete', () => {
+  test('succeeds without touching AWS, also when the secret is already gone', async () => {
+    const { error } = await invoke(cfnEvent('Delete', url));
+    expect(error).toBeUndefined();
+    expect(server.responses).toHaveLength(1);
+    expect(server.responses[0].body).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: `codeartifact-token:${SECRET_ARN}` });
+    expect(codeartifact.calls()).toHaveLength(0);
+    expect(secrets.calls()).toHaveLength(0);
+  });
+});
+
+describe('CloudFormation response delivery', () => {
+  test('a ResponseURL that keeps failing makes the invocation fail, so Lambda retries the event', async () => {
+    const { error } = await invoke(cfnEvent('Delete', 'http://127.0.0.1:9/unreachable'));
+    expect(error?.message).toMatch(/could not deliver the CloudFormation response/);
+  });
+});
