@@ -100,21 +100,25 @@ project.eslint?.addLintPattern('bench');
 // Tests synthesize stacks that point at the bundled handler: bundle before jest runs.
 project.testTask.prependSpawn(project.bundler.bundleTask);
 
+// ts-node must load lib/*.ts, not jsii's compiled lib/*.js next to them, which may be stale.
+const INTEG_ENV = { TS_NODE_PREFER_TS_EXTS: 'true', CDK_VALIDATION: 'false' };
+
 // Offline check of the committed integ snapshots (no AWS account needed).
 const integVerify = project.addTask('integ:verify', {
   description: 'Synthesize every integ/integ.*.ts and compare it with its committed snapshot (no deploy)',
   exec: 'integ-runner --directory integ --language typescript --dry-run --parallel-regions us-east-1',
-  env: { CDK_VALIDATION: 'false' },
+  env: INTEG_ENV,
 });
 project.addTask('integ:update', {
   description: 'Re-synthesize the integ snapshots after a deliberate change (read the diff before committing)',
   exec: 'integ-runner --directory integ --language typescript --dry-run --update-on-failed --force --parallel-regions us-east-1',
-  env: { CDK_VALIDATION: 'false' },
+  env: INTEG_ENV,
 });
 project.testTask.spawn(integVerify);
 
 project.addTask('demo', {
   description: 'Synthesize the example app in integ/ and print what it creates',
+  env: INTEG_ENV,
   steps: [
     { spawn: project.bundler.bundleTask.name },
     { exec: 'ts-node --project test/tsconfig.json integ/demo.ts' },

@@ -184,7 +184,7 @@ export class CodeArtifactAuthorizationToken extends Construct {
     const handler = TokenHandler.of(this, { vpc: props.vpc, vpcSubnets: props.vpcSubnets, securityGroups: props.securityGroups });
     const tokenPolicy = handler.addToken({
       secretArn: secret.secretArn,
-      secretNameLength: props.secretName && !Token.isUnresolved(props.secretName) ? props.secretName.length : 512,
+      secretNameLength: secretNameLength(secret, props.secretName),
       domainArn: this.domainArn,
       domainNameLength: Token.isUnresolved(this.domain) ? 50 : this.domain.length,
       encryptionKey: props.encryptionKey,
@@ -247,4 +247,18 @@ export class CodeArtifactAuthorizationToken extends Construct {
     });
     return domain.combine(bearer);
   }
+}
+
+/**
+ * How long the secret's name will be, for sizing the handler's policies. CloudFormation names an
+ * unnamed secret after the stack and the logical id, plus a random suffix.
+ */
+function secretNameLength(secret: secretsmanager.Secret, secretName: string | undefined): number {
+  if (secretName !== undefined) {
+    return Token.isUnresolved(secretName) ? 512 : secretName.length;
+  }
+  const stack = Stack.of(secret);
+  const logicalId = stack.resolve((secret.node.defaultChild as secretsmanager.CfnSecret).logicalId);
+  const stackName = Token.isUnresolved(stack.stackName) ? 128 : stack.stackName.length;
+  return typeof logicalId === 'string' ? Math.min(512, stackName + logicalId.length + 14) : 512;
 }

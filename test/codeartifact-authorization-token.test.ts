@@ -339,6 +339,31 @@ describe('scale', () => {
   });
 });
 
+describe('scale with generated secret names', () => {
+  test('150 tokens fit in 500 resources and 10 managed policies, each under 6,144 characters', () => {
+    // GIVEN
+    const stack = newStack('A-Stack-Name-Of-Ordinary-Length');
+    // WHEN
+    for (let i = 0; i < 150; i++) {
+      new CodeArtifactAuthorizationToken(stack, `Token${i}`, { domain: `team-${i % 12}-packages` });
+    }
+    // THEN
+    const resources = Object.values(Template.fromStack(stack).toJSON().Resources) as any[];
+    expect(resources.length).toBeLessThanOrEqual(500);
+    const managed = resources.filter((r) => r.Type === 'AWS::IAM::ManagedPolicy');
+    expect(managed.length).toBeLessThanOrEqual(10);
+    for (const policy of managed) {
+      // CloudFormation names an unnamed secret <stack name>-<logical id>-<random>; its ARN adds -XXXXXX
+      const size = JSON.stringify(policy.Properties.PolicyDocument)
+        .replace(/\{"Ref":"AWS::Partition"\}/g, '"aws-us-gov"')
+        .replace(/\{"Ref":"(Token\d+Secret[0-9A-F]+)"\}/g, (_m, id) =>
+          `"arn:aws-us-gov:secretsmanager:${REGION}:${ACCOUNT}:secret:${stack.stackName}-${id}-AbCdEfGhIjKl-AbCdEf"`)
+        .length;
+      expect(size).toBeLessThan(6144);
+    }
+  });
+});
+
 describe('validation', () => {
   const make = (props: Partial<ConstructorParameters<typeof CodeArtifactAuthorizationToken>[2]>) => () =>
     new CodeArtifactAuthorizationToken(newStack(), 'Token', { domain: 'my-domain', ...props });
