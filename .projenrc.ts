@@ -79,8 +79,8 @@ project.gitignore.removePatterns('/lib');
 project.npmignore?.removePatterns('/lib/', '!/lib/', '!/lib/**/*.js', '!/lib/**/*.d.ts');
 // Ship the compiled construct and the bundled handler asset; not the sources, handler modules or tooling.
 project.npmignore?.addPatterns(
-  '/lib/**/*.ts', '!/lib/**/*.d.ts', '/lib/handler/',
-  '!/lib/**/*.js', '!/assets/', '/integ/', '/bench/', '/.ci/',
+  '/lib/**/*.ts', '!/lib/**/*.d.ts', '!/lib/**/*.js', '/lib/handler/', '!/assets/',
+  '/integ/', '/bench/', '/.ci/', '/cdk.out/', '/.e2e/',
 );
 
 // integ/ (example apps, snapshots) and bench/ are type-checked and linted with the tests.
@@ -124,6 +124,16 @@ project.addTask('demo', {
   steps: [
     { spawn: project.bundler.bundleTask.name },
     { exec: 'ts-node --project test/tsconfig.json integ/demo.ts' },
+  ],
+});
+
+// A TypeScript CDK app installs the packed tarball and uses every public member.
+project.addTask('test:tarball', {
+  description: 'Pack the npm tarball and use every public member from a fresh TypeScript CDK app',
+  steps: [
+    { spawn: 'compile' },
+    { spawn: 'package:js' },
+    { exec: 'bash test/packages/typescript/run.sh' },
   ],
 });
 
