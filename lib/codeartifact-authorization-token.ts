@@ -182,9 +182,8 @@ export class CodeArtifactAuthorizationToken extends Construct {
     tags.setTag(CONFIG_TAGS.durationSeconds, durationSeconds, 1000);
 
     const handler = TokenHandler.of(this, { vpc: props.vpc, vpcSubnets: props.vpcSubnets, securityGroups: props.securityGroups });
+    tags.setTag(handler.scopeTag.key, handler.scopeTag.value, 1000);
     const tokenPolicy = handler.addToken({
-      secretArn: secret.secretArn,
-      secretNameLength: secretNameLength(secret, props.secretName),
       domainArn: this.domainArn,
       domainNameLength: Token.isUnresolved(this.domain) ? 50 : this.domain.length,
       encryptionKey: props.encryptionKey,
@@ -249,16 +248,3 @@ export class CodeArtifactAuthorizationToken extends Construct {
   }
 }
 
-/**
- * How long the secret's name will be, for sizing the handler's policies. CloudFormation names an
- * unnamed secret after the stack and the logical id, plus a random suffix.
- */
-function secretNameLength(secret: secretsmanager.Secret, secretName: string | undefined): number {
-  if (secretName !== undefined) {
-    return Token.isUnresolved(secretName) ? 512 : secretName.length;
-  }
-  const stack = Stack.of(secret);
-  const logicalId = stack.resolve((secret.node.defaultChild as secretsmanager.CfnSecret).logicalId);
-  const stackName = Token.isUnresolved(stack.stackName) ? 128 : stack.stackName.length;
-  return typeof logicalId === 'string' ? Math.min(512, stackName + logicalId.length + 14) : 512;
-}

@@ -1,11 +1,12 @@
 import * as path from 'path';
-import { CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
+import { TAG_PREFIX } from './secret-format';
 
 /** Where the shared handler runs; every token in a stack must ask for the same placement. */
 export interface HandlerPlacement {
@@ -21,21 +22,17 @@ const HANDLER_ASSET = path.join(__dirname, '..', 'assets', 'lib', 'handler', 'in
 
 /** What one token needs from the shared handler's role. */
 export interface TokenScope {
-  readonly secretArn: string;
-  readonly secretNameLength: number;
   readonly domainArn: string;
   readonly domainNameLength: number;
   readonly encryptionKey?: kms.IKey;
 }
 
 /**
- * The upper bound we keep each scoped policy under. IAM allows 6,144 characters in a managed
- * policy; the rest is headroom for our estimate of ARNs whose parts resolve only at deploy time.
+ * The upper bound we keep each domain policy under. IAM allows 6,144 characters in a managed
+ * policy; the rest is headroom for ARNs whose parts resolve only at deploy time.
  */
 const POLICY_BUDGET_CHARS = 5000;
-const STATEMENTS_OVERHEAD_CHARS = 400;
-// "arn:aws-us-gov:secretsmanager:ap-southeast-2:123456789012:secret:" + name + "-AbCdEf" + quotes/comma
-const SECRET_ARN_FIXED_CHARS = 66 + 7 + 3;
+const STATEMENTS_OVERHEAD_CHARS = 200;
 // "arn:aws-us-gov:codeartifact:ap-southeast-2:123456789012:domain/" + name + quotes/comma
 const DOMAIN_ARN_FIXED_CHARS = 63 + 3;
 
@@ -48,7 +45,6 @@ const SECRET_ACTIONS = [
 
 interface PolicyChunk {
   readonly policy: iam.ManagedPolicy;
-  readonly secrets: iam.PolicyStatement;
   readonly domains: iam.PolicyStatement;
   readonly domainArns: Set<string>;
   chars: number;
@@ -58,8 +54,10 @@ interface PolicyChunk {
  * The one handler of a stack, shared by every token in it: the Lambda (custom resource and
  * rotation alike), its role, its log group and the policies scoped to the stack's tokens.
  *
- * Per-token permissions go into customer-managed policies filled up to a size budget, so that a
- * stack with a hundred tokens stays inside IAM's 10,240-character limit on a role's inline policies.
+ * Secrets Manager access is one statement for all of the stack's tokens, limited by a tag that
+ * only the stack's token secrets carry: listing each secret's ARN would outgrow IAM's policy size
+ * limits (and add a policy resource every few dozen tokens). Domain ARNs, usually few, go into
+ * customer-managed policies filled up to a size budget.
  */
 export class TokenHandler extends Construct {
   /** The stack's handler, created by the first token that asks for it. */
@@ -80,6 +78,9 @@ export class TokenHandler extends Construct {
   }
 
   private static readonly ID = 'CodeArtifactTokenHandler';
+
+  /** The tag that marks a secret as one of this stack's token secrets, and its value. */
+  public readonly scopeTag: { readonly key: string; readonly value: string };
 
   public readonly function: lambda.SingletonFunction;
   public readonly role: iam.Role;
@@ -104,6 +105,14 @@ export class TokenHandler extends Construct {
     });
     // Instead of AWSLambdaBasicExecutionRole (logs:* on every log group): just our own log group.
     logGroup.grantWrite(this.role);
+    // Every token secret of this stack carries this tag (its value is the stack's id), and only
+    // those secrets are the handler's to read and write.
+    this.scopeTag = { key: `${TAG_PREFIX}:stack`, value: Stack.of(this).stackId };
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: SECRET_ACTIONS,
+      resources: [Stack.of(this).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      conditions: { StringEquals: { [`aws:ResourceTag/${this.scopeTag.key}`]: this.scopeTag.value } },
+    }));
     // sts:GetServiceBearerToken has no resource-level permissions; the condition narrows it to CodeArtifact.
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['sts:GetServiceBearerToken'],
@@ -136,10 +145,11 @@ export class TokenHandler extends Construct {
       sourceAccount: Stack.of(this).account,
     });
 
+    // cdk-nag reads one suppression per rule id, so both wildcards share one entry.
     suppressNag(this.role.node.tryFindChild('DefaultPolicy')?.node.defaultChild, [{
       id: 'AwsSolutions-IAM5',
-      reason: 'sts:GetServiceBearerToken supports no resource-level permissions; the statement is limited to CodeArtifact by the sts:AWSServiceName condition.',
-      appliesTo: ['Resource::*'],
+      reason: 'sts:GetServiceBearerToken supports no resource-level permissions; the statement is limited to CodeArtifact by the sts:AWSServiceName condition. Secrets Manager access is limited by the aws:ResourceTag condition to the secrets of this stack\'s tokens, which carry the tag; one ARN per secret would exceed IAM\'s policy size limits at scale.',
+      appliesTo: ['Resource::*', { regex: '/^Resource::arn:.*:secretsmanager:.*:secret:\\*$/' }],
     }]);
     if (placement.vpc) {
       suppressNag(this.role.node.defaultChild, [{
@@ -151,20 +161,18 @@ export class TokenHandler extends Construct {
   }
 
   /**
-   * Grants the handler what one token needs and returns the policy that grants it, so the token's
-   * deploy-time resource can wait for it.
+   * Grants the handler what one token needs beyond its tagged secret, and returns the policy that
+   * grants it, so the token's deploy-time resource can wait for it.
    */
   public addToken(scope: TokenScope): iam.ManagedPolicy {
-    const secretCost = SECRET_ARN_FIXED_CHARS + scope.secretNameLength;
-    const domainCost = DOMAIN_ARN_FIXED_CHARS + scope.domainNameLength;
-    const costIn = (c: PolicyChunk) => secretCost + (c.domainArns.has(scope.domainArn) ? 0 : domainCost);
-    let chunk = this.chunks[this.chunks.length - 1];
-    if (!chunk || chunk.chars + costIn(chunk) > POLICY_BUDGET_CHARS) {
-      chunk = this.newChunk();
-    }
-    chunk.chars += costIn(chunk);
-    chunk.secrets.addResources(scope.secretArn);
-    if (!chunk.domainArns.has(scope.domainArn)) {
+    let chunk = this.chunks.find((c) => c.domainArns.has(scope.domainArn));
+    if (!chunk) {
+      const cost = DOMAIN_ARN_FIXED_CHARS + scope.domainNameLength;
+      chunk = this.chunks[this.chunks.length - 1];
+      if (!chunk || chunk.chars + cost > POLICY_BUDGET_CHARS) {
+        chunk = this.newChunk();
+      }
+      chunk.chars += cost;
       chunk.domainArns.add(scope.domainArn);
       chunk.domains.addResources(scope.domainArn);
     }
@@ -183,14 +191,13 @@ export class TokenHandler extends Construct {
   }
 
   private newChunk(): PolicyChunk {
-    const secrets = new iam.PolicyStatement({ actions: SECRET_ACTIONS, resources: [] });
     const domains = new iam.PolicyStatement({ actions: ['codeartifact:GetAuthorizationToken'], resources: [] });
     const policy = new iam.ManagedPolicy(this, `TokenPolicy${this.chunks.length + 1}`, {
-      description: 'Lets the cdk-codeartifact-token handler issue tokens for these domains into these secrets',
-      statements: [secrets, domains],
+      description: 'Lets the cdk-codeartifact-token handler issue tokens for these CodeArtifact domains',
+      statements: [domains],
       roles: [this.role],
     });
-    const chunk: PolicyChunk = { policy, secrets, domains, domainArns: new Set(), chars: STATEMENTS_OVERHEAD_CHARS };
+    const chunk: PolicyChunk = { policy, domains, domainArns: new Set(), chars: STATEMENTS_OVERHEAD_CHARS };
     this.chunks.push(chunk);
     return chunk;
   }
@@ -208,7 +215,7 @@ function placementKey(p: HandlerPlacement): string {
 interface NagSuppression {
   readonly id: string;
   readonly reason: string;
-  readonly appliesTo?: string[];
+  readonly appliesTo?: Array<string | { regex: string }>;
 }
 
 /**

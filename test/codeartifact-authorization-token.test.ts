@@ -28,6 +28,7 @@ describe('CodeArtifactAuthorizationToken with defaults', () => {
           { Key: 'cdk-codeartifact-token:domain-owner', Value: ACCOUNT },
           { Key: 'cdk-codeartifact-token:duration-seconds', Value: '43200' },
           { Key: 'cdk-codeartifact-token:region', Value: REGION },
+          { Key: 'cdk-codeartifact-token:stack', Value: { Ref: 'AWS::StackId' } },
         ],
         KmsKeyId: Match.absent(),
         Name: Match.absent(),
@@ -92,12 +93,13 @@ describe('CodeArtifactAuthorizationToken with defaults', () => {
     }]);
   });
 
-  test('grants Secrets Manager actions on the token secret only', () => {
+  test('grants Secrets Manager actions only on secrets tagged as this stack\'s token secrets', () => {
     const statements = statementsFor(template, 'secretsmanager:PutSecretValue');
     expect(statements).toEqual([{
       Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
       Effect: 'Allow',
-      Resource: { Ref: expect.stringMatching(/^TokenSecret/) },
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:secretsmanager:${REGION}:${ACCOUNT}:secret:*`]] },
+      Condition: { StringEquals: { 'aws:ResourceTag/cdk-codeartifact-token:stack': { Ref: 'AWS::StackId' } } },
     }]);
     expect(statementsFor(template, 'secretsmanager:GetRandomPassword')).toEqual([]);
     expect(statementsFor(template, 'kms:Decrypt')).toEqual([]);
@@ -144,6 +146,7 @@ describe('CodeArtifactAuthorizationToken with every property set', () => {
           { Key: 'cdk-codeartifact-token:domain-owner', Value: '444455556666' },
           { Key: 'cdk-codeartifact-token:duration-seconds', Value: '28800' },
           { Key: 'cdk-codeartifact-token:region', Value: 'us-east-1' },
+          { Key: 'cdk-codeartifact-token:stack', Value: { Ref: 'AWS::StackId' } },
         ],
       },
       DeletionPolicy: 'Retain',
@@ -269,7 +272,10 @@ describe('one handler per stack', () => {
     const domains = statementsFor(template, 'codeartifact:GetAuthorizationToken');
     expect(domains).toHaveLength(1);
     expect(domains[0].Resource).toEqual([domainArn('domain-a'), domainArn('domain-b')]);
-    expect(statementsFor(template, 'secretsmanager:PutSecretValue')[0].Resource).toHaveLength(3);
+    expect(statementsFor(template, 'secretsmanager:PutSecretValue')).toHaveLength(1);
+    for (const secret of Object.values(template.findResources('AWS::SecretsManager::Secret')) as any[]) {
+      expect(secret.Properties.Tags).toContainEqual({ Key: 'cdk-codeartifact-token:stack', Value: { Ref: 'AWS::StackId' } });
+    }
   });
 
   test('a second token with another VPC placement is refused, naming both', () => {
@@ -306,61 +312,57 @@ describe('one handler per stack', () => {
 });
 
 describe('scale', () => {
-  test('100 tokens stay within CloudFormation and IAM limits at 3 resources per token', () => {
+  const resolvedSize = (doc: unknown) => JSON.stringify(doc)
+    // what the partition, a domain name and a stack id resolve to, at their longest
+    .replace(/\{"Ref":"AWS::Partition"\}/g, '"aws-us-gov"')
+    .replace(/\{"Ref":"AWS::StackId"\}/g, `"arn:aws-us-gov:cloudformation:${REGION}:${ACCOUNT}:stack/${'S'.repeat(128)}/${'0'.repeat(36)}"`)
+    .length;
+
+  test.each([100, 150])('%i tokens add exactly 3 resources each and stay within IAM limits', (n) => {
     // GIVEN
-    const stack = newStack();
-    // WHEN
-    for (let i = 0; i < 100; i++) {
-      new CodeArtifactAuthorizationToken(stack, `Token${i}`, { domain: `domain-${i % 7}`, secretName: `ci/codeartifact/token-number-${i}` });
-    }
-    // THEN
-    const template = Template.fromStack(stack).toJSON();
-    const resources = Object.values(template.Resources) as any[];
     const one = newStack('One');
     new CodeArtifactAuthorizationToken(one, 'Token', { domain: 'domain-0' });
     const base = Object.keys(Template.fromStack(one).toJSON().Resources).length;
-    const managed = resources.filter((r) => r.Type === 'AWS::IAM::ManagedPolicy');
-    expect(resources.length).toBeLessThanOrEqual(500);
-    expect(resources.length - base - (managed.length - 1)).toBe(99 * 3);
-    expect(managed.length).toBeLessThanOrEqual(10); // managed policies per role (default quota)
-    const resolvedSize = (doc: unknown) => JSON.stringify(doc)
-      // what a Ref to a secret and the partition resolve to, at their longest
-      .replace(/\{"Ref":"AWS::Partition"\}/g, '"aws-us-gov"')
-      .replace(/\{"Ref":"Token\d+Secret[0-9A-F]+"\}/g, `"arn:aws-us-gov:secretsmanager:${REGION}:${'1'.repeat(12)}:secret:ci/codeartifact/token-number-00-AbCdEf"`)
-      .length;
-    for (const policy of managed) {
-      expect(resolvedSize(policy.Properties.PolicyDocument)).toBeLessThan(6144);
-    }
-    const inline = resources.filter((r) => r.Type === 'AWS::IAM::Policy');
-    expect(inline.reduce((n, p) => n + resolvedSize(p.Properties.PolicyDocument), 0)).toBeLessThan(10240);
-    // every secret is granted exactly once
-    const granted = managed.flatMap((p) => p.Properties.PolicyDocument.Statement[0].Resource).flat();
-    expect(granted).toHaveLength(100);
-  });
-});
-
-describe('scale with generated secret names', () => {
-  test('150 tokens fit in 500 resources and 10 managed policies, each under 6,144 characters', () => {
-    // GIVEN
-    const stack = newStack('A-Stack-Name-Of-Ordinary-Length');
-    // WHEN
-    for (let i = 0; i < 150; i++) {
-      new CodeArtifactAuthorizationToken(stack, `Token${i}`, { domain: `team-${i % 12}-packages` });
+    const stack = newStack();
+    // WHEN: a dozen domains, some tokens named, most not
+    for (let i = 0; i < n; i++) {
+      new CodeArtifactAuthorizationToken(stack, `Token${i}`, {
+        domain: `team-${i % 12}-packages`,
+        secretName: i % 3 === 0 ? `ci/codeartifact/token-number-${i}` : undefined,
+      });
     }
     // THEN
     const resources = Object.values(Template.fromStack(stack).toJSON().Resources) as any[];
+    expect(resources.length).toBe(base + (n - 1) * 3);
     expect(resources.length).toBeLessThanOrEqual(500);
     const managed = resources.filter((r) => r.Type === 'AWS::IAM::ManagedPolicy');
-    expect(managed.length).toBeLessThanOrEqual(10);
-    for (const policy of managed) {
-      // CloudFormation names an unnamed secret <stack name>-<logical id>-<random>; its ARN adds -XXXXXX
-      const size = JSON.stringify(policy.Properties.PolicyDocument)
-        .replace(/\{"Ref":"AWS::Partition"\}/g, '"aws-us-gov"')
-        .replace(/\{"Ref":"(Token\d+Secret[0-9A-F]+)"\}/g, (_m, id) =>
-          `"arn:aws-us-gov:secretsmanager:${REGION}:${ACCOUNT}:secret:${stack.stackName}-${id}-AbCdEfGhIjKl-AbCdEf"`)
-        .length;
-      expect(size).toBeLessThan(6144);
+    expect(managed).toHaveLength(1);
+    expect(resolvedSize(managed[0].Properties.PolicyDocument)).toBeLessThan(6144);
+    const inline = resources.filter((r) => r.Type === 'AWS::IAM::Policy');
+    expect(inline.reduce((sum, p) => sum + resolvedSize(p.Properties.PolicyDocument), 0)).toBeLessThan(10240);
+  });
+
+  test('many distinct domains spill into further managed policies, each under 6,144 characters', () => {
+    // GIVEN
+    const stack = newStack();
+    // WHEN
+    for (let i = 0; i < 150; i++) {
+      new CodeArtifactAuthorizationToken(stack, `Token${i}`, { domain: `a-rather-long-domain-name-for-team-${i}` });
     }
+    // THEN
+    const template = Template.fromStack(stack);
+    const managed = Object.values(template.findResources('AWS::IAM::ManagedPolicy')) as any[];
+    expect(managed.length).toBeGreaterThan(1);
+    expect(managed.length).toBeLessThanOrEqual(10); // managed policies per role (default quota)
+    for (const policy of managed) {
+      expect(resolvedSize(policy.Properties.PolicyDocument)).toBeLessThan(6144);
+    }
+    const granted = managed.flatMap((p) => p.Properties.PolicyDocument.Statement[0].Resource);
+    expect(granted).toHaveLength(150);
+    // each token's deploy-time resource waits for the policy that grants its domain
+    const lastIssue = Object.values(template.findResources('Custom::CodeArtifactAuthorizationToken')).pop();
+    const policyIds = Object.keys(template.findResources('AWS::IAM::ManagedPolicy'));
+    expect(lastIssue).toMatchObject({ DependsOn: [policyIds[policyIds.length - 1]] });
   });
 });
 

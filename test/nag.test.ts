@@ -58,7 +58,7 @@ describe('cdk-nag AwsSolutions', () => {
     }
   });
 
-  test('without the suppressions, cdk-nag would flag exactly the sts wildcard', () => {
+  test('without the suppressions, cdk-nag would flag exactly the two conditioned wildcards', () => {
     // GIVEN: the same stack with our suppression metadata stripped
     const stack = newStack();
     new CodeArtifactAuthorizationToken(stack, 'Token', { domain: 'my-domain' });
@@ -69,7 +69,8 @@ describe('cdk-nag AwsSolutions', () => {
     }
     // THEN
     const findings = nagFindings(stack);
-    expect(findings).toHaveLength(1);
-    expect(findings[0]).toMatch(/AwsSolutions-IAM5.*Resource::\*/);
+    expect(findings).toHaveLength(2);
+    expect(findings[0]).toMatch(/AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:secretsmanager:eu-west-1:111122223333:secret:\*\]/);
+    expect(findings[1]).toMatch(/AwsSolutions-IAM5\[Resource::\*\]/);
   });
 });
