@@ -89,10 +89,12 @@ project.tsconfigDev.addInclude('../lib/**/*.ts');
 project.tsconfigDev.addInclude('../integ/**/*.ts');
 project.tsconfigDev.addInclude('../bench/**/*.ts');
 project.eslint?.addLintPattern('integ');
-// ESLint's project service reads the tsconfig.json nearest to each file: give integ/ one.
-new JsonFile(project, 'integ/tsconfig.json', {
-  obj: { extends: '../test/tsconfig.json', include: ['./**/*.ts', '../lib/**/*.ts'] },
-});
+// ESLint's project service reads the tsconfig.json nearest to each file: give integ/ and bench/ one.
+for (const dir of ['integ', 'bench']) {
+  new JsonFile(project, `${dir}/tsconfig.json`, {
+    obj: { extends: '../test/tsconfig.json', include: ['./**/*.ts', '../lib/**/*.ts'] },
+  });
+}
 // The handler's imports are bundled at build time: devDependencies are right for them.
 project.eslint?.allowDevDeps('lib/handler/**');
 project.eslint?.allowDevDeps('integ/**');
@@ -136,6 +138,18 @@ project.addTask('test:tarball', {
     { exec: 'bash test/packages/typescript/run.sh' },
   ],
 });
+
+// Performance against the alternatives users would write: prints a markdown table (bench/RESULTS.md).
+// Not part of the test suite: measurements do not belong in timed tests.
+project.addTask('bench', {
+  description: 'Measure synth time, template size, handler size, cold start, API calls, cost and freshness against the alternatives',
+  steps: [
+    { spawn: project.bundler.bundleTask.name },
+    { exec: 'ts-node --transpile-only --project test/tsconfig.json bench/run.ts' },
+  ],
+  env: { TS_NODE_PREFER_TS_EXTS: 'true', CDK_VALIDATION: 'false' },
+});
+project.gitignore.addPatterns('/.bench/');
 
 /**
  * The npm registry reachable from our machines does not serve every platform's optional native
