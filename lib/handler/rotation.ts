@@ -89,10 +89,30 @@ async function createSecret(secretId: string, token: string, deadline: Deadline)
   }
 }
 
-/** The pending value must have the documented shape and a token that is still valid. */
+/**
+ * The pending value must have the documented shape and a token that is still valid.
+ *
+ * When a rotation schedule is created without an immediate rotation (as this construct does),
+ * Secrets Manager tests the configuration by running testSecret alone, against an AWSPENDING
+ * version that has no value yet. Then the test is that the configuration in the tags is usable.
+ */
 async function testSecret(secretId: string, token: string, deadline: Deadline): Promise<void> {
-  const pending = await call(`GetSecretValue (${PENDING}) on ${secretId}`, deadline, (abortSignal) =>
-    secretsManager().send(new GetSecretValueCommand({ SecretId: secretId, VersionId: token, VersionStage: PENDING }), { abortSignal }));
+  let pending;
+  try {
+    pending = await deadline.run(`GetSecretValue (${PENDING}) on ${secretId}`, (abortSignal) =>
+      secretsManager().send(new GetSecretValueCommand({ SecretId: secretId, VersionId: token, VersionStage: PENDING }), { abortSignal }));
+  } catch (err) {
+    if (!isAwsError(err, 'ResourceNotFoundException')) {
+      throw new HandlerError(`GetSecretValue (${PENDING}) on ${secretId} failed: ${describeError(err)}`);
+    }
+    const meta = await describe(secretId, deadline);
+    if (!stagesOf(meta, token).includes(PENDING)) {
+      throw new HandlerError(`version ${token} of ${secretId} is not ${PENDING}`);
+    }
+    configFromTags(meta.Tags, secretId);
+    log('INFO', 'configuration test: no pending value to check yet; the configuration tags are valid', { secretId, versionId: token });
+    return;
+  }
   const problem = checkSecretValue(pending.SecretString);
   if (problem) {
     throw new HandlerError(`the pending version ${token} is not a usable token: ${problem}`);

@@ -5,6 +5,7 @@ import {
   InternalServiceError,
   PutSecretValueCommand,
   ResourceExistsException,
+  ResourceNotFoundException as SecretNotFoundException,
   SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
@@ -129,6 +130,37 @@ describe('testSecret', () => {
     expect(error?.message).toMatch(reason);
     expect(error?.message).not.toContain(TOKEN);
     expect(logs).not.toContain(TOKEN);
+  });
+});
+
+describe('testSecret as the configuration test of a new schedule (no immediate rotation)', () => {
+  // Secrets Manager runs testSecret alone against an AWSPENDING version that has no value yet.
+  const noValue = () => secrets.on(GetSecretValueCommand).rejects(new SecretNotFoundException({
+    message: "Secrets Manager can't find the specified secret value for VersionId: x", ...meta,
+  }));
+
+  test('passes when the configuration tags are valid, without issuing a token', async () => {
+    noValue();
+    describeWith({ [OLD]: ['AWSCURRENT'], [NEW]: ['AWSPENDING'] });
+    const { error, logs } = await invoke(rotationEvent('testSecret', NEW));
+    expect(error).toBeUndefined();
+    expect(logs).toContain('configuration test');
+    expect(codeartifact.calls()).toHaveLength(0);
+    expect(secrets.commandCalls(PutSecretValueCommand)).toHaveLength(0);
+  });
+
+  test('fails, naming the tag, when the configuration is unusable', async () => {
+    noValue();
+    describeWith({ [OLD]: ['AWSCURRENT'], [NEW]: ['AWSPENDING'] }, TAGS.map((t) => (t.Key.endsWith(':region') ? { ...t, Value: 'nowhere' } : t)));
+    const { error } = await invoke(rotationEvent('testSecret', NEW));
+    expect(error?.message).toMatch(/invalid token configuration in the tags of secret .*: region must be an AWS region name, got "nowhere"/);
+  });
+
+  test('fails for a version that is not pending at all', async () => {
+    noValue();
+    describeWith({ [OLD]: ['AWSCURRENT'] });
+    const { error } = await invoke(rotationEvent('testSecret', NEW));
+    expect(error?.message).toMatch(/version rotation-version-.* is not AWSPENDING/);
   });
 });
 
