@@ -115,7 +115,7 @@ const integVerify = project.addTask('integ:verify', {
 });
 project.addTask('integ:update', {
   description: 'Re-synthesize the integ snapshots after a deliberate change (read the diff before committing)',
-  exec: 'integ-runner --directory integ --language typescript --dry-run --update-on-failed --force --parallel-regions us-east-1',
+  exec: 'integ-runner --directory integ --language typescript --dry-run --update-on-failed --parallel-regions us-east-1',
   env: INTEG_ENV,
 });
 project.testTask.spawn(integVerify);
