@@ -87,6 +87,11 @@ project.tsconfigDev.addInclude('../lib/**/*.ts');
 project.tsconfigDev.addInclude('../integ/**/*.ts');
 project.tsconfigDev.addInclude('../bench/**/*.ts');
 project.eslint?.addLintPattern('integ');
+// integ/ is in no tsconfig that eslint's project service finds (the dev tsconfig lives in test/):
+// let it parse integ/*.ts with the default project, as it does .projenrc.ts.
+project.eslint?.allowDefaultProjectFiles('integ/*.ts');
+// Example apps and integ tests run from the repository only: devDependencies are right for them.
+project.eslint?.allowDevDeps('integ/**');
 // The handler's imports are bundled at build time: devDependencies are right for them.
 project.eslint?.allowDevDeps('lib/handler/**');
 project.eslint?.addLintPattern('bench');
