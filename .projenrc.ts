@@ -124,7 +124,7 @@ project.addTask('test:e2e', {
 });
 
 project.addTask('demo', {
-  description: 'Synthesize the example app in integ/ and print what it creates',
+  description: 'Synthesize the example app in integ/, print what it creates, and run its token lifecycle on a local AWS',
   steps: [
     { spawn: project.bundler.bundleTask.name },
     { exec: 'ts-node --project test/tsconfig.json integ/demo.ts' },
