@@ -120,8 +120,19 @@ project.addTask('integ:update', {
 });
 project.testTask.spawn(integVerify);
 
+// End to end on a local AWS: moto (Secrets Manager, in a virtualenv under .e2e/ that the run creates
+// with a pinned moto[server]) and a local CodeArtifact endpoint, driving the handler asset exactly as
+// synth ships it through a token's whole lifecycle and its faults. Kept out of `test`: it needs Python.
+project.addTask('test:e2e', {
+  description: 'Run the shipped handler through a whole token lifecycle and its faults on a local AWS (moto + a local CodeArtifact)',
+  steps: [
+    { spawn: project.bundler.bundleTask.name },
+    { exec: 'jest --config test/e2e/jest.config.json --runInBand' },
+  ],
+});
+
 project.addTask('demo', {
-  description: 'Synthesize the example app in integ/ and print what it creates',
+  description: 'Synthesize the example app in integ/, print what it creates, and run its token lifecycle on a local AWS',
   env: INTEG_ENV,
   steps: [
     { spawn: project.bundler.bundleTask.name },

@@ -1,10 +1,12 @@
 /**
- * `npm run demo`: synthesizes the example app (integ/integ.default.ts) into cdk.out and prints
- * what it creates, the way a reviewer would read the template.
+ * `npm run demo`: synthesizes the example app (integ/integ.default.ts) into cdk.out, prints what it
+ * creates, the way a reviewer would read the template, then runs the token's lifecycle on a local
+ * AWS (moto and a local CodeArtifact endpoint, see test/e2e/) and prints what happened.
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { runLifecycle } from '../test/e2e/lifecycle';
 
 export const CDK_OUT = path.join(__dirname, '..', 'cdk.out');
 export const EXAMPLE_APP = path.join(__dirname, 'integ.default.ts');
@@ -69,4 +71,9 @@ export function printTemplate(template: any): void {
 
 if (require.main === module) {
   printTemplate(synthExample());
+  console.log('\nLifecycle on a local AWS (the handler asset above, run as shipped):\n');
+  runLifecycle({ print: (line) => console.log(line) }).then(
+    (report) => { process.exitCode = report.ok ? 0 : 1; },
+    (err) => { console.error(err); process.exitCode = 1; },
+  );
 }

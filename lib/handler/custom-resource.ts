@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import * as http from 'http';
 import * as https from 'https';
-import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { configFromProperties } from './config';
 import { Deadline } from './deadline';
@@ -58,9 +58,34 @@ async function issueIntoSecret(event: CloudFormationCustomResourceEvent, secretI
       throw new HandlerError(`PutSecretValue on ${secretId} failed: ${describeError(err)}; the secret keeps its previous value`);
     }
     log('INFO', 'this request was already written (repeated delivery)', { secretId, versionId });
+    // The token just issued was not stored: report the stored one's expiration, not this one's.
+    return { Expiration: await storedExpiration(secretId, versionId, deadline), VersionId: versionId };
   }
   // Never the token: Data can be read with Fn::GetAtt and shows up in CloudFormation's records.
   return { Expiration: value.expiration, VersionId: versionId };
+}
+
+/** The expiration of a version this handler wrote earlier (never the token, never the value). */
+async function storedExpiration(secretId: string, versionId: string, deadline: Deadline): Promise<string> {
+  let stored;
+  try {
+    stored = await deadline.run(`GetSecretValue on ${secretId}`, (abortSignal) => secretsManager().send(new GetSecretValueCommand({
+      SecretId: secretId,
+      VersionId: versionId,
+    }), { abortSignal }));
+  } catch (err) {
+    throw new HandlerError(`GetSecretValue on ${secretId} failed: ${describeError(err)}`);
+  }
+  let expiration: unknown;
+  try {
+    expiration = JSON.parse(stored.SecretString ?? '').expiration;
+  } catch {
+    // JSON.parse messages quote the input: say nothing about it.
+  }
+  if (typeof expiration !== 'string') {
+    throw new HandlerError(`version ${versionId} of ${secretId} holds no expiration`);
+  }
+  return expiration;
 }
 
 interface ResponseFields {

@@ -7,6 +7,7 @@ import {
   ValidationException,
 } from '@aws-sdk/client-codeartifact';
 import {
+  GetSecretValueCommand,
   PutSecretValueCommand,
   ResourceExistsException,
   ResourceNotFoundException as SecretNotFoundException,
@@ -75,20 +76,30 @@ describe('Create and Update', () => {
     expect(logs).toContain('issued a token');
   });
 
-  test('the same event delivered twice writes one version and answers SUCCESS twice', async () => {
-    // GIVEN
-    codeartifact.on(GetAuthorizationTokenCommand).resolves({ authorizationToken: TOKEN, expiration: futureEpoch() });
+  test('the same event delivered twice writes one version and reports the stored token\'s expiry both times', async () => {
+    // GIVEN: the second delivery issues another token, which Secrets Manager refuses to store
+    const stored = futureEpoch(12);
+    codeartifact.on(GetAuthorizationTokenCommand)
+      .resolvesOnce({ authorizationToken: TOKEN, expiration: stored })
+      .resolves({ authorizationToken: `${TOKEN}-second`, expiration: futureEpoch(11) });
     secrets.on(PutSecretValueCommand)
       .resolvesOnce({ VersionId: 'v1' })
       .rejects(new ResourceExistsException({ message: 'A resource with the ID you requested already exists.', ...meta }));
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ authorizationToken: TOKEN, expiration: stored.toISOString() }) });
     const event = cfnEvent('Create', url);
     // WHEN
     await invoke(event);
-    await invoke(event);
+    const { logs } = await invoke(event);
     // THEN
     const tokens = secrets.commandCalls(PutSecretValueCommand).map((c) => c.args[0].input.ClientRequestToken);
     expect(tokens[0]).toBe(tokens[1]);
-    expect(server.responses.map((r) => r.body.Status)).toEqual(['SUCCESS', 'SUCCESS']);
+    expect(secrets.commandCalls(GetSecretValueCommand)[0].args[0].input).toEqual({ SecretId: SECRET_ARN, VersionId: tokens[0] });
+    expect(server.responses.map((r) => [r.body.Status, r.body.Data?.Expiration])).toEqual([
+      ['SUCCESS', stored.toISOString()],
+      ['SUCCESS', stored.toISOString()],
+    ]);
+    expect(logs).toContain('repeated delivery');
+    expect(JSON.stringify(server.responses) + logs).not.toContain(TOKEN);
   });
 
   test('a duration of 0 is passed through as the role-session expiry', async () => {

@@ -1,0 +1,186 @@
+/**
+ * CodeArtifact GetAuthorizationToken on this machine (moto does not implement CodeArtifact),
+ * following the service's restJson1 wire format:
+ *
+ *   POST /v1/authorization-token?domain=NAME&domain-owner=ACCOUNT&duration=SECONDS  (empty body)
+ *   200 {"authorizationToken": "...", "expiration": <epoch seconds, a JSON number>}
+ *   4xx/5xx with the `x-amzn-ErrorType` header and a JSON body with `message`
+ *
+ * It validates requests the way the service does, records every call, and fails on demand.
+ */
+import { randomBytes } from 'crypto';
+import * as http from 'http';
+import { close, listen, readBody } from './net';
+
+export type CodeArtifactFault =
+  | 'ThrottlingException' | 'AccessDeniedException' | 'ResourceNotFoundException' | 'ValidationException'
+  | 'InternalServerException'
+  /** Never answers: the connection stays open until the client gives up. */
+  | 'hang'
+  /** 200 with a truncated JSON body that already holds a token. */
+  | 'malformed'
+  /** 200 with valid JSON that lacks `expiration`. */
+  | 'no-expiration';
+
+export interface CodeArtifactCall {
+  readonly at: number;
+  readonly domain?: string;
+  readonly domainOwner?: string;
+  readonly durationSeconds?: number;
+  readonly signedFor?: string;
+  /** HTTP status sent, or 0 for a request left hanging. */
+  readonly status: number;
+  /** 'token issued', an error type, or the injected fault. */
+  readonly outcome: string;
+}
+
+const STATUS: Record<string, number> = {
+  ThrottlingException: 429,
+  AccessDeniedException: 403,
+  ResourceNotFoundException: 404,
+  ValidationException: 400,
+  InternalServerException: 500,
+};
+
+const DOMAIN = /^[a-z][a-z0-9-]{0,48}[a-z0-9]$/;
+
+export class FakeCodeArtifact {
+  public static async start(): Promise<FakeCodeArtifact> {
+    const fake = new FakeCodeArtifact();
+    fake.url = await listen(fake.server);
+    return fake;
+  }
+
+  public url = '';
+  /** Every call, in order. */
+  public readonly calls: CodeArtifactCall[] = [];
+  /** Every token text this endpoint ever sent, also inside malformed bodies: none may leak. */
+  public readonly issued: string[] = [];
+  /** The domains that exist, as `owner/name`. */
+  public readonly domains = new Set<string>();
+  private readonly faults: CodeArtifactFault[] = [];
+  private readonly server = http.createServer((req, res) => void this.handle(req, res));
+
+  private constructor() {}
+
+  /** The next `times` calls fail with `fault`, then calls succeed again. */
+  public failNext(fault: CodeArtifactFault, times = 1): void {
+    for (let i = 0; i < times; i++) this.faults.push(fault);
+  }
+
+  public clear(): void {
+    this.faults.length = 0;
+  }
+
+  public get lastToken(): string | undefined {
+    return this.issued[this.issued.length - 1];
+  }
+
+  public stop(): Promise<void> {
+    return close(this.server);
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const body = await readBody(req);
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const q = url.searchParams;
+    const auth = String(req.headers.authorization ?? '');
+    const call = {
+      at: Date.now(),
+      domain: q.get('domain') ?? undefined,
+      domainOwner: q.get('domain-owner') ?? undefined,
+      durationSeconds: q.has('duration') ? Number(q.get('duration')) : undefined,
+      signedFor: /Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(auth)?.slice(1).join('/'),
+    };
+    const fail = (type: string, message: string, status = STATUS[type]) => {
+      this.calls.push({ ...call, status, outcome: type });
+      res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-errortype': type, 'x-amzn-requestid': reqId() });
+      res.end(JSON.stringify({ message }));
+    };
+
+    if (req.method !== 'POST' || url.pathname !== '/v1/authorization-token') {
+      return fail('UnknownOperationException', `no operation at ${req.method} ${url.pathname}`, 404);
+    }
+    if (!/^AWS4-HMAC-SHA256 /.test(auth) || !call.signedFor?.endsWith('/codeartifact')) {
+      return fail('InvalidSignatureException', 'the request is not signed with SigV4 for codeartifact', 403);
+    }
+    if (body.length > 0) {
+      return fail('ValidationException', 'GetAuthorizationToken takes no request body');
+    }
+    const problems: string[] = [];
+    const domain = q.get('domain');
+    if (domain === null || domain.length < 2 || domain.length > 50 || !DOMAIN.test(domain)) {
+      problems.push(`Value '${domain}' at 'domain' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-z][a-z0-9\\-]{0,48}[a-z0-9]`);
+    }
+    const owner = q.get('domain-owner');
+    if (owner !== null && !/^[0-9]{12}$/.test(owner)) {
+      problems.push(`Value '${owner}' at 'domainOwner' failed to satisfy constraint: Member must satisfy regular expression pattern: [0-9]{12}`);
+    }
+    const duration = q.get('duration');
+    const seconds = Number(duration);
+    if (duration !== null && (!/^\d+$/.test(duration) || (seconds !== 0 && (seconds < 900 || seconds > 43200)))) {
+      problems.push(`Value '${duration}' at 'durationSeconds' failed to satisfy constraint: Member must be 0 or between 900 and 43200`);
+    }
+    if (problems.length > 0) {
+      return fail('ValidationException', `${problems.length} validation error${problems.length > 1 ? 's' : ''} detected: ${problems.join('; ')}`);
+    }
+
+    const fault = this.faults.shift();
+    switch (fault) {
+      case undefined:
+        break;
+      case 'hang':
+        this.calls.push({ ...call, status: 0, outcome: 'hang' });
+        return; // never answered: the client's abort (or stop()) closes the connection
+      case 'malformed': {
+        const token = newToken();
+        this.issued.push(token);
+        this.calls.push({ ...call, status: 200, outcome: 'malformed' });
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(`{"authorizationToken":"${token}","expiration":17`);
+        return;
+      }
+      case 'no-expiration': {
+        const token = newToken();
+        this.issued.push(token);
+        this.calls.push({ ...call, status: 200, outcome: 'no-expiration' });
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ authorizationToken: token }));
+        return;
+      }
+      default:
+        return fail(fault, messageOf(fault, domain!, owner));
+    }
+
+    if (!this.domains.has(`${owner}/${domain}`)) {
+      return fail('ResourceNotFoundException', `Domain not found. Domain name: ${domain}, domain owner: ${owner}`);
+    }
+    const token = newToken();
+    this.issued.push(token);
+    // 0 means "the caller's session": an hour here. The service returns fractional epoch seconds.
+    const expiration = (Date.now() + (seconds || 3600) * 1000) / 1000 + 0.123;
+    this.calls.push({ ...call, status: 200, outcome: 'token issued' });
+    res.writeHead(200, { 'content-type': 'application/json', 'x-amzn-requestid': reqId() });
+    res.end(JSON.stringify({ authorizationToken: token, expiration }));
+  }
+}
+
+function messageOf(fault: string, domain: string, owner: string | null): string {
+  switch (fault) {
+    case 'ThrottlingException': return 'Rate exceeded';
+    case 'AccessDeniedException':
+      return `User: arn:aws:sts::${owner}:assumed-role/handler/fn is not authorized to perform: codeartifact:GetAuthorizationToken on resource: domain ${domain}`;
+    case 'ResourceNotFoundException': return `Domain not found. Domain name: ${domain}, domain owner: ${owner}`;
+    case 'ValidationException': return '1 validation error detected: Value at \'durationSeconds\' failed to satisfy constraint';
+    default: return 'An internal error occurred';
+  }
+}
+
+/** Looks like the real thing (a long base64url blob) and is unique, so a leak of any part shows. */
+function newToken(): string {
+  return `eyJ2ZXIiOjEsImlzdSI6${randomBytes(96).toString('base64url')}`;
+}
+
+function reqId(): string {
+  return randomBytes(16).toString('hex');
+}

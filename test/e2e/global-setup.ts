@@ -1,0 +1,11 @@
+/**
+ * Once per e2e run: synthesize the example app (the handler asset the tests run is the one synth
+ * puts into cdk.out) and make sure the moto virtualenv exists.
+ */
+import { ensureMotoVenv } from './moto';
+import { synthExample } from '../../integ/demo';
+
+export default function globalSetup(): void {
+  synthExample();
+  ensureMotoVenv((line) => console.log(`e2e: ${line}`));
+}

@@ -1,0 +1,384 @@
+/**
+ * The local AWS the e2e run deploys into: moto (Secrets Manager) behind a recording proxy, a fake
+ * CodeArtifact endpoint, a stand-in for CloudFormation's ResponseURL, and one Node process running
+ * the handler asset exactly as synth put it into cdk.out. CloudFormation itself is not emulated:
+ * the harness creates the secret the template describes and sends the custom-resource events.
+ */
+import { randomBytes, randomUUID } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import {
+  CreateSecretCommand,
+  DeleteSecretCommand,
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+  TagResourceCommand,
+} from '@aws-sdk/client-secrets-manager';
+import { CfnResponse, CfnResponseServer, ReceivedResponse } from './cfn-responses';
+import { FakeCodeArtifact } from './fake-codeartifact';
+import { InvokeResult, LambdaProcess } from './lambda-process';
+import { MotoServer, PROJECT_ROOT } from './moto';
+import { SecretsProxy } from './secrets-proxy';
+
+/** moto's default account. */
+export const ACCOUNT = '123456789012';
+export const REGION = 'eu-west-1';
+export const PARTITION = 'aws';
+export const STACK_ID = `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/CodeArtifactTokenDefault/0a1b2c3d-4e5f-6789-abcd-ef0123456789`;
+export const STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
+export type RotationStep = typeof STEPS[number];
+
+export interface EnvOptions {
+  /** @default <project>/cdk.out */
+  readonly cdkOut?: string;
+  /** @default CodeArtifactTokenDefault */
+  readonly stackName?: string;
+  readonly log?: (line: string) => void;
+}
+
+export interface CfnResult {
+  readonly event: Record<string, any>;
+  readonly invoke: InvokeResult;
+  /** Every response that arrived for this event's RequestId. */
+  readonly responses: ReceivedResponse[];
+  /** The one response, when exactly one arrived. */
+  readonly response?: CfnResponse;
+}
+
+export interface StepResult {
+  readonly step: RotationStep;
+  readonly invoke: InvokeResult;
+  readonly stages: Record<string, string[]>;
+}
+
+export interface Rotation {
+  readonly token: string;
+  readonly steps: StepResult[];
+}
+
+/** Counts of API calls by `service:Operation`, from the endpoint's log and the proxy's. */
+export type CallCounts = Record<string, number>;
+
+export interface Mark { readonly codeArtifact: number; readonly secrets: number }
+
+export class E2eEnv {
+  public static async start(opts: EnvOptions = {}): Promise<E2eEnv> {
+    const cdkOut = opts.cdkOut ?? path.join(PROJECT_ROOT, 'cdk.out');
+    const stackName = opts.stackName ?? 'CodeArtifactTokenDefault';
+    const templateFile = path.join(cdkOut, `${stackName}.template.json`);
+    if (!fs.existsSync(templateFile)) {
+      throw new Error(`${templateFile} does not exist: synthesize the example app first (integ/demo.ts synthExample())`);
+    }
+    const template = JSON.parse(fs.readFileSync(templateFile, 'utf8'));
+    const [moto, codeArtifact, responses] = await Promise.all([MotoServer.start(opts.log), FakeCodeArtifact.start(), CfnResponseServer.start()]);
+    const proxy = await SecretsProxy.start(moto.url);
+    const fn = findHandler(template, cdkOut);
+    const lambda = await LambdaProcess.start(fn.asset, { region: REGION, secretsManager: proxy.url, codeArtifact: codeArtifact.url });
+    return new E2eEnv(template, fn, moto, proxy, codeArtifact, responses, lambda);
+  }
+
+  /** The harness's own Secrets Manager client: straight to moto, not counted as the handler's calls. */
+  public readonly sm: SecretsManagerClient;
+  public readonly tokenLogicalId: string;
+  public readonly secretLogicalId: string;
+  public readonly domainName: string;
+  /** Physical ids of the resources the harness created, by logical id. */
+  private readonly physical: Record<string, string> = {};
+  /** Errors of failed invocations, as Lambda reports them: part of the leak scan. */
+  private readonly invokeErrors: string[] = [];
+
+  private constructor(
+    public readonly template: any,
+    public readonly handlerFunction: { logicalId: string; asset: string; timeoutMs: number },
+    public readonly moto: MotoServer,
+    public readonly secretsProxy: SecretsProxy,
+    public readonly codeArtifact: FakeCodeArtifact,
+    public readonly cfnResponses: CfnResponseServer,
+    public readonly lambda: LambdaProcess,
+  ) {
+    this.sm = new SecretsManagerClient({
+      region: REGION,
+      endpoint: moto.url,
+      credentials: { accessKeyId: 'AKIAE2EHARNESS000000', secretAccessKey: 'harness' },
+    });
+    const [tokenId, token] = Object.entries<any>(template.Resources).find(([, r]) => r.Type === 'Custom::CodeArtifactAuthorizationToken')!;
+    this.tokenLogicalId = tokenId;
+    this.secretLogicalId = token.Properties.SecretId.Ref;
+    const domainResource = Object.values<any>(template.Resources).find((r) => r.Type === 'AWS::CodeArtifact::Domain');
+    this.domainName = domainResource?.Properties.DomainName ?? this.resolve(token.Properties.Domain);
+  }
+
+  /** Back to an empty account and healthy endpoints, between scenarios. */
+  public async reset(): Promise<void> {
+    await this.moto.reset();
+    this.secretsProxy.heal();
+    this.codeArtifact.clear();
+    for (const k of Object.keys(this.physical)) delete this.physical[k];
+  }
+
+  public get secretArn(): string {
+    return this.physical[this.secretLogicalId];
+  }
+
+  /** Resolves a template value: Ref, Fn::GetAtt, Fn::Join, Fn::Sub over what the harness created. */
+  public resolve(v: any): any {
+    if (Array.isArray(v)) return v.map((x) => this.resolve(x));
+    if (v === null || typeof v !== 'object') return v;
+    if ('Ref' in v) {
+      const pseudo: Record<string, string> = {
+        'AWS::AccountId': ACCOUNT, 'AWS::Region': REGION, 'AWS::Partition': PARTITION, 'AWS::StackId': STACK_ID,
+      };
+      const ref = pseudo[v.Ref] ?? this.physical[v.Ref];
+      if (ref === undefined) throw new Error(`cannot resolve Ref ${v.Ref}`);
+      return ref;
+    }
+    if ('Fn::GetAtt' in v) {
+      const [id, attr] = v['Fn::GetAtt'];
+      const r = this.template.Resources[id];
+      if (r?.Type === 'AWS::CodeArtifact::Domain' && attr === 'Name') return r.Properties.DomainName;
+      if (r?.Type === 'AWS::Lambda::Function' && attr === 'Arn') return `arn:${PARTITION}:lambda:${REGION}:${ACCOUNT}:function:${id}`;
+      throw new Error(`cannot resolve Fn::GetAtt ${id}.${attr}`);
+    }
+    if ('Fn::Join' in v) {
+      const [sep, parts] = v['Fn::Join'];
+      return this.resolve(parts).join(sep);
+    }
+    if ('Fn::Sub' in v) {
+      return String(v['Fn::Sub']).replace(/\$\{([^}]+)\}/g, (_, name) => this.resolve({ Ref: name }));
+    }
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, this.resolve(x)]));
+  }
+
+  /** The token's custom-resource properties, resolved, with `overrides` applied. */
+  public properties(overrides: Record<string, string> = {}): Record<string, string> {
+    return { ...this.resolve(this.template.Resources[this.tokenLogicalId].Properties), ...overrides };
+  }
+
+  /**
+   * What CloudFormation does before the custom resource: creates the secret the template describes
+   * (name, description, tags; GenerateSecretString gives it a random first value), and the domain.
+   */
+  public async createStackResources(opts: { withValue?: boolean } = {}): Promise<string> {
+    this.codeArtifact.domains.add(`${ACCOUNT}/${this.domainName}`);
+    const props = this.resolve(this.template.Resources[this.secretLogicalId].Properties);
+    const out = await this.sm.send(new CreateSecretCommand({
+      Name: props.Name ?? `${this.secretLogicalId}-${randomBytes(6).toString('base64url')}`,
+      Description: props.Description,
+      Tags: props.Tags,
+      KmsKeyId: props.KmsKeyId,
+      SecretString: props.GenerateSecretString && opts.withValue !== false ? randomBytes(24).toString('base64') : undefined,
+    }));
+    this.physical[this.secretLogicalId] = out.ARN!;
+    return out.ARN!;
+  }
+
+  /** What CloudFormation does to the secret when the token's duration changes: new tags. */
+  public async updateSecretTags(tags: Record<string, string>): Promise<void> {
+    await this.sm.send(new TagResourceCommand({ SecretId: this.secretArn, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }));
+  }
+
+  public async deleteSecret(): Promise<void> {
+    await this.sm.send(new DeleteSecretCommand({ SecretId: this.secretArn, ForceDeleteWithoutRecovery: true }));
+  }
+
+  /** Sends one custom-resource event to the handler and collects the responses for it. */
+  public async cfn(
+    requestType: 'Create' | 'Update' | 'Delete',
+    opts: { props?: Record<string, string>; oldProps?: Record<string, string>; requestId?: string; timeoutMs?: number } = {},
+  ): Promise<CfnResult> {
+    const requestId = opts.requestId ?? randomUUID();
+    const props = opts.props ?? this.properties();
+    const event: Record<string, any> = {
+      RequestType: requestType,
+      ServiceToken: props.ServiceToken,
+      ResponseURL: this.cfnResponses.responseUrl(requestId),
+      StackId: STACK_ID,
+      RequestId: requestId,
+      LogicalResourceId: this.tokenLogicalId,
+      ResourceType: this.template.Resources[this.tokenLogicalId].Type,
+      ResourceProperties: props,
+    };
+    if (requestType !== 'Create') {
+      event.PhysicalResourceId = this.physical[this.tokenLogicalId];
+    }
+    if (requestType === 'Update') {
+      event.OldResourceProperties = opts.oldProps ?? this.properties();
+    }
+    const invoke = await this.invoke(event, opts.timeoutMs);
+    await settle();
+    const responses = this.cfnResponses.for(requestId);
+    const response = responses.length === 1 ? responses[0].body : undefined;
+    if (requestType === 'Create' && response?.Status === 'SUCCESS') {
+      this.physical[this.tokenLogicalId] = response.PhysicalResourceId;
+    }
+    return { event, invoke, responses, response };
+  }
+
+  /** One rotation step, as Secrets Manager invokes it. */
+  public async rotationStep(step: RotationStep, token: string, timeoutMs?: number): Promise<StepResult> {
+    const invoke = await this.invoke({ SecretId: this.secretArn, ClientRequestToken: token, Step: step }, timeoutMs);
+    return { step, invoke, stages: await this.stages() };
+  }
+
+  /**
+   * A whole rotation with one ClientRequestToken, step by step, stopping at the first failed step
+   * (Secrets Manager then retries the rotation later with the same token).
+   */
+  public async rotate(opts: {
+    token?: string;
+    /** Delivers every step this many times. */
+    deliveries?: number;
+    /** Called before each step: to inject a fault. */
+    before?: (step: RotationStep) => void | Promise<void>;
+    /** Called after each step: to heal it. */
+    after?: (step: RotationStep) => void | Promise<void>;
+  } = {}): Promise<Rotation> {
+    const token = opts.token ?? randomUUID();
+    const steps: StepResult[] = [];
+    for (const step of STEPS) {
+      await opts.before?.(step);
+      let failed = false;
+      for (let i = 0; i < (opts.deliveries ?? 1); i++) {
+        const r = await this.rotationStep(step, token);
+        steps.push(r);
+        failed ||= !r.invoke.ok;
+      }
+      await opts.after?.(step);
+      if (failed) break;
+    }
+    return { token, steps };
+  }
+
+  /** DescribeSecret's VersionIdsToStages. */
+  public async stages(): Promise<Record<string, string[]>> {
+    try {
+      const out = await this.sm.send(new DescribeSecretCommand({ SecretId: this.secretArn }));
+      return out.VersionIdsToStages ?? {};
+    } catch (err) {
+      if ((err as Error).name === 'ResourceNotFoundException') return {};
+      throw err;
+    }
+  }
+
+  /** The version id and value of a stage. */
+  public async value(stage = 'AWSCURRENT'): Promise<{ versionId: string; value: string } | undefined> {
+    try {
+      const out = await this.sm.send(new GetSecretValueCommand({ SecretId: this.secretArn, VersionStage: stage }));
+      return { versionId: out.VersionId!, value: out.SecretString ?? '' };
+    } catch (err) {
+      if (['ResourceNotFoundException', 'InvalidRequestException'].includes((err as Error).name)) return undefined;
+      throw err;
+    }
+  }
+
+  /** Writes a value as the harness, e.g. to corrupt the secret or leave a stale AWSPENDING behind. */
+  public async putValue(value: string, versionStages: string[], versionId = randomUUID()): Promise<string> {
+    await this.sm.send(new PutSecretValueCommand({
+      SecretId: this.secretArn, SecretString: value, VersionStages: versionStages, ClientRequestToken: versionId,
+    }));
+    return versionId;
+  }
+
+  /** Where the API call logs stand now. */
+  public mark(): Mark {
+    return { codeArtifact: this.codeArtifact.calls.length, secrets: this.secretsProxy.calls.length };
+  }
+
+  /** The handler's API calls since `mark`, by `service:Operation` (failed attempts included). */
+  public callsSince(mark: Mark): CallCounts {
+    const counts: CallCounts = {};
+    const add = (k: string) => { counts[k] = (counts[k] ?? 0) + 1; };
+    this.codeArtifact.calls.slice(mark.codeArtifact).forEach(() => add('codeartifact:GetAuthorizationToken'));
+    this.secretsProxy.calls.slice(mark.secrets).forEach((c) => add(`secretsmanager:${c.operation}`));
+    return counts;
+  }
+
+  /**
+   * Every place the token text must never reach: the handler's stdout and stderr, the invocation
+   * errors, every CloudFormation response. Returns what leaked where (the token itself redacted).
+   */
+  public leaks(): string[] {
+    const places: [string, string][] = [
+      ['handler stdout', this.lambda.stdout],
+      ['handler stderr', this.lambda.stderr],
+      ['invocation errors', this.invokeErrors.join('\n')],
+      ...this.cfnResponses.received.map((r, i): [string, string] => [`CloudFormation response #${i + 1}`, `${r.path}\n${r.raw}`]),
+    ];
+    const found: string[] = [];
+    this.codeArtifact.issued.forEach((token, i) => {
+      // The whole token, and pieces of it, in case something truncates or splits it.
+      const pieces = [token, token.slice(20, 52), token.slice(-32)];
+      for (const [where, text] of places) {
+        if (pieces.some((p) => text.includes(p))) found.push(`token #${i + 1} appears in ${where}`);
+      }
+    });
+    return found;
+  }
+
+  public async stop(): Promise<void> {
+    await Promise.allSettled([this.lambda.stop(), this.moto.stop(), this.secretsProxy.stop(), this.codeArtifact.stop(), this.cfnResponses.stop()]);
+    this.sm.destroy();
+  }
+
+  private async invoke(event: unknown, timeoutMs = this.handlerFunction.timeoutMs): Promise<InvokeResult> {
+    const r = await this.lambda.invoke(event, timeoutMs);
+    if (r.error) this.invokeErrors.push(r.error);
+    return r;
+  }
+}
+
+/** The handler's Lambda in the template and its asset in cdk.out (by the Code S3Key hash). */
+function findHandler(template: any, cdkOut: string): { logicalId: string; asset: string; timeoutMs: number } {
+  const [logicalId, fn] = Object.entries<any>(template.Resources).find(([, r]) =>
+    r.Type === 'AWS::Lambda::Function' && r.Properties.Description?.includes('cdk-codeartifact-token'))
+    ?? (() => { throw new Error('no cdk-codeartifact-token handler Lambda in the template'); })();
+  const hash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, '');
+  const asset = path.join(cdkOut, `asset.${hash}`, 'index.js');
+  if (!fs.existsSync(asset)) throw new Error(`the handler asset ${asset} is missing from ${cdkOut}`);
+  return { logicalId, asset, timeoutMs: (fn.Properties.Timeout ?? 3) * 1000 };
+}
+
+/** Lets the last writes to stdout and the response server land before they are inspected. */
+function settle(): Promise<void> {
+  return new Promise((r) => setTimeout(r, 20));
+}
+
+/** Problems with a secret value against the documented schema (never quoting the token). */
+export function schemaProblems(
+  raw: string | undefined,
+  expect: { domain: string; domainOwner: string; region: string; durationSeconds: number },
+): string[] {
+  let v: any;
+  try {
+    v = JSON.parse(raw ?? '');
+  } catch {
+    return ['the value is not JSON'];
+  }
+  const problems: string[] = [];
+  const keys = ['schemaVersion', 'authorizationToken', 'expiration', 'issuedAt', 'domain', 'domainOwner', 'region', 'durationSeconds'];
+  const extra = Object.keys(v).filter((k) => !keys.includes(k));
+  if (extra.length) problems.push(`unexpected keys ${extra.join(', ')}`);
+  const iso = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,3})?Z$/;
+  if (v.schemaVersion !== 1) problems.push(`schemaVersion is ${JSON.stringify(v.schemaVersion)}`);
+  if (typeof v.authorizationToken !== 'string' || !v.authorizationToken) problems.push('no authorizationToken');
+  if (!iso.test(v.expiration ?? '')) problems.push(`expiration ${JSON.stringify(v.expiration)} is not ISO 8601 UTC`);
+  else if (Date.parse(v.expiration) <= Date.now()) problems.push(`expiration ${v.expiration} is not in the future`);
+  if (!iso.test(v.issuedAt ?? '')) problems.push(`issuedAt ${JSON.stringify(v.issuedAt)} is not ISO 8601 UTC`);
+  for (const k of ['domain', 'domainOwner', 'region', 'durationSeconds'] as const) {
+    if (v[k] !== expect[k]) problems.push(`${k} is ${JSON.stringify(v[k])}, expected ${JSON.stringify(expect[k])}`);
+  }
+  return problems;
+}
+
+/** The stage layout after a good rotation or deploy: AWSCURRENT on `current`, no AWSPENDING anywhere. */
+export function stageProblems(stages: Record<string, string[]>, current: string, previous?: string): string[] {
+  const problems: string[] = [];
+  const holders = (s: string) => Object.entries(stages).filter(([, l]) => l.includes(s)).map(([id]) => id);
+  if (holders('AWSCURRENT').join() !== current) problems.push(`AWSCURRENT is on ${holders('AWSCURRENT').join() || 'no version'}, expected ${current}`);
+  if (previous && holders('AWSPREVIOUS').join() !== previous) problems.push(`AWSPREVIOUS is on ${holders('AWSPREVIOUS').join() || 'no version'}, expected ${previous}`);
+  const pending = holders('AWSPENDING').filter((id) => id !== current);
+  if (pending.length) problems.push(`AWSPENDING left on ${pending.join(', ')}`);
+  return problems;
+}

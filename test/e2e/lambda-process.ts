@@ -1,0 +1,87 @@
+/**
+ * The parent side of lambda-host.ts: one Node process running the shipped handler asset, with the
+ * AWS SDK pointed at the local endpoints through AWS_ENDPOINT_URL_* and dummy credentials.
+ */
+import { ChildProcess, fork } from 'child_process';
+import * as path from 'path';
+
+export interface InvokeResult {
+  readonly ok: boolean;
+  /** The error the invocation ended with (rotation steps signal failure by throwing). */
+  readonly error?: string;
+  readonly timedOut?: boolean;
+  readonly ms: number;
+}
+
+export interface LambdaEndpoints {
+  readonly region: string;
+  readonly secretsManager: string;
+  readonly codeArtifact: string;
+}
+
+export class LambdaProcess {
+  public static async start(asset: string, endpoints: LambdaEndpoints): Promise<LambdaProcess> {
+    const child = fork(path.join(__dirname, 'lambda-host.ts'), [asset], {
+      execArgv: ['-r', 'ts-node/register/transpile-only'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env: {
+        PATH: process.env.PATH,
+        TS_NODE_PROJECT: path.join(__dirname, '..', 'tsconfig.json'),
+        AWS_REGION: endpoints.region,
+        AWS_ACCESS_KEY_ID: 'AKIAE2ETESTING000000',
+        AWS_SECRET_ACCESS_KEY: 'e2e-dummy-secret-access-key',
+        AWS_SESSION_TOKEN: 'e2e-dummy-session-token',
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManager,
+        AWS_ENDPOINT_URL_CODEARTIFACT: endpoints.codeArtifact,
+        // Nothing from the machine's own AWS configuration.
+        AWS_CONFIG_FILE: '/nonexistent/e2e/config',
+        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/e2e/credentials',
+        AWS_LAMBDA_FUNCTION_NAME: 'CodeArtifactTokenHandler',
+      },
+    });
+    const proc = new LambdaProcess(child);
+    await new Promise<void>((resolve, reject) => {
+      child.once('message', () => resolve());
+      child.once('exit', (code) => reject(new Error(`the handler process exited (${code}):\n${proc.stderr}`)));
+    });
+    return proc;
+  }
+
+  /** Everything the handler printed, as CloudWatch Logs would have it. */
+  public stdout = '';
+  public stderr = '';
+  private nextId = 1;
+  private readonly pending = new Map<number, (r: InvokeResult) => void>();
+
+  private constructor(private readonly child: ChildProcess) {
+    child.stdout!.on('data', (d) => { this.stdout += d; });
+    child.stderr!.on('data', (d) => { this.stderr += d; });
+    child.on('message', (m: InvokeResult & { id?: number }) => {
+      if (m.id !== undefined) {
+        this.pending.get(m.id)?.(m);
+        this.pending.delete(m.id);
+      }
+    });
+  }
+
+  /** Invokes the handler once, as Lambda would with a function timeout of `timeoutMs`. */
+  public invoke(event: unknown, timeoutMs: number): Promise<InvokeResult> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve);
+      this.child.send({ id, event, timeoutMs });
+    });
+  }
+
+  public get output(): string {
+    return `${this.stdout}\n${this.stderr}`;
+  }
+
+  public async stop(): Promise<void> {
+    if (this.child.exitCode === null) {
+      const exited = new Promise((r) => this.child.once('exit', r));
+      this.child.kill();
+      await exited;
+    }
+  }
+}

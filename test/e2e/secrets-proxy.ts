@@ -1,0 +1,86 @@
+/**
+ * The handler's path to Secrets Manager: a pass-through proxy in front of moto that records each
+ * call (awsJson1_1: the operation is in `X-Amz-Target`) and can cut the path on demand.
+ */
+import * as http from 'http';
+import { close, listen, readBody } from './net';
+
+export type SecretsFault =
+  /** 500 InternalServiceError, the service's own error shape. */
+  | 'internal-error'
+  /** The connection is dropped without an answer, as if the endpoint were unreachable. */
+  | 'connection-reset';
+
+export interface SecretsCall {
+  readonly at: number;
+  readonly operation: string;
+  readonly status: number;
+  /** 'forwarded' or the injected fault. */
+  readonly outcome: string;
+}
+
+interface Rule {
+  readonly fault: SecretsFault;
+  /** Operations the rule applies to; all when empty. */
+  readonly operations: string[];
+  remaining: number;
+}
+
+export class SecretsProxy {
+  public static async start(target: string): Promise<SecretsProxy> {
+    const proxy = new SecretsProxy(target);
+    proxy.url = await listen(proxy.server);
+    return proxy;
+  }
+
+  public url = '';
+  public readonly calls: SecretsCall[] = [];
+  private readonly rules: Rule[] = [];
+  private readonly server = http.createServer((req, res) => void this.handle(req, res));
+
+  private constructor(private readonly target: string) {}
+
+  /**
+   * The next `times` calls to `operations` (all operations when empty) fail with `fault`;
+   * `times: Infinity` keeps the path broken until `heal()`.
+   */
+  public fail(fault: SecretsFault, opts: { operations?: string[]; times?: number } = {}): void {
+    this.rules.push({ fault, operations: opts.operations ?? [], remaining: opts.times ?? 1 });
+  }
+
+  public heal(): void {
+    this.rules.length = 0;
+  }
+
+  public stop(): Promise<void> {
+    return close(this.server);
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const body = await readBody(req);
+    const operation = String(req.headers['x-amz-target'] ?? '').replace(/^secretsmanager\./, '') || `${req.method} ${req.url}`;
+    const rule = this.rules.find((r) => r.remaining > 0 && (r.operations.length === 0 || r.operations.includes(operation)));
+    if (rule) {
+      rule.remaining--;
+      if (rule.fault === 'connection-reset') {
+        this.calls.push({ at: Date.now(), operation, status: 0, outcome: rule.fault });
+        req.socket.destroy();
+        return;
+      }
+      this.calls.push({ at: Date.now(), operation, status: 500, outcome: rule.fault });
+      res.writeHead(500, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': 'InternalServiceError' });
+      res.end(JSON.stringify({ __type: 'InternalServiceError', message: 'An error occurred on the server side (injected by the e2e proxy).' }));
+      return;
+    }
+    const upstream = http.request(`${this.target}${req.url}`, { method: req.method, headers: req.headers }, (up) => {
+      this.calls.push({ at: Date.now(), operation, status: up.statusCode ?? 0, outcome: 'forwarded' });
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    upstream.on('error', () => {
+      this.calls.push({ at: Date.now(), operation, status: 0, outcome: 'moto unreachable' });
+      req.socket.destroy();
+    });
+    upstream.end(body);
+  }
+}
