@@ -1,7 +1,6 @@
 import { createHash } from 'crypto';
 import * as http from 'http';
 import * as https from 'https';
-import { GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { configFromProperties } from './config';
 import { Deadline } from './deadline';
@@ -46,9 +45,10 @@ async function issueIntoSecret(event: CloudFormationCustomResourceEvent, secretI
   const config = configFromProperties(event.ResourceProperties);
   const value = await issueToken(config, deadline);
   // The same event delivered twice writes the same version once: the request id names the version.
+  const sm = secretsManager();
   const versionId = createHash('sha256').update(`${event.StackId}/${event.RequestId}`).digest('hex').slice(0, 64);
   try {
-    await deadline.run(`PutSecretValue on ${secretId}`, (abortSignal) => secretsManager().send(new PutSecretValueCommand({
+    await deadline.run(`PutSecretValue on ${secretId}`, (abortSignal) => sm.client.send(new sm.sdk.PutSecretValueCommand({
       SecretId: secretId,
       ClientRequestToken: versionId,
       SecretString: JSON.stringify(value),
@@ -67,9 +67,10 @@ async function issueIntoSecret(event: CloudFormationCustomResourceEvent, secretI
 
 /** The expiration of a version this handler wrote earlier (never the token, never the value). */
 async function storedExpiration(secretId: string, versionId: string, deadline: Deadline): Promise<string> {
+  const sm = secretsManager();
   let stored;
   try {
-    stored = await deadline.run(`GetSecretValue on ${secretId}`, (abortSignal) => secretsManager().send(new GetSecretValueCommand({
+    stored = await deadline.run(`GetSecretValue on ${secretId}`, (abortSignal) => sm.client.send(new sm.sdk.GetSecretValueCommand({
       SecretId: secretId,
       VersionId: versionId,
     }), { abortSignal }));

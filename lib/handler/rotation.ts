@@ -1,10 +1,4 @@
-import {
-  DescribeSecretCommand,
-  DescribeSecretCommandOutput,
-  GetSecretValueCommand,
-  PutSecretValueCommand,
-  UpdateSecretVersionStageCommand,
-} from '@aws-sdk/client-secrets-manager';
+import type { DescribeSecretCommandOutput } from '@aws-sdk/client-secrets-manager';
 import type { SecretsManagerRotationEvent } from 'aws-lambda';
 import { configFromTags } from './config';
 import { Deadline } from './deadline';
@@ -49,8 +43,9 @@ export async function onRotation(event: SecretsManagerRotationEvent, deadline: D
 }
 
 async function describe(secretId: string, deadline: Deadline): Promise<DescribeSecretCommandOutput> {
+  const sm = secretsManager();
   return call(`DescribeSecret on ${secretId}`, deadline, (abortSignal) =>
-    secretsManager().send(new DescribeSecretCommand({ SecretId: secretId }), { abortSignal }));
+    sm.client.send(new sm.sdk.DescribeSecretCommand({ SecretId: secretId }), { abortSignal }));
 }
 
 async function call<T>(what: string, deadline: Deadline, fn: (s: AbortSignal) => Promise<T>): Promise<T> {
@@ -73,8 +68,9 @@ async function createSecret(secretId: string, token: string, deadline: Deadline)
   }
   const config = configFromTags(meta.Tags, secretId);
   const value = await issueToken(config, deadline);
+  const sm = secretsManager();
   try {
-    await deadline.run(`PutSecretValue on ${secretId}`, (abortSignal) => secretsManager().send(new PutSecretValueCommand({
+    await deadline.run(`PutSecretValue on ${secretId}`, (abortSignal) => sm.client.send(new sm.sdk.PutSecretValueCommand({
       SecretId: secretId,
       ClientRequestToken: token,
       SecretString: JSON.stringify(value),
@@ -97,10 +93,11 @@ async function createSecret(secretId: string, token: string, deadline: Deadline)
  * version that has no value yet. Then the test is that the configuration in the tags is usable.
  */
 async function testSecret(secretId: string, token: string, deadline: Deadline): Promise<void> {
+  const sm = secretsManager();
   let pending;
   try {
     pending = await deadline.run(`GetSecretValue (${PENDING}) on ${secretId}`, (abortSignal) =>
-      secretsManager().send(new GetSecretValueCommand({ SecretId: secretId, VersionId: token, VersionStage: PENDING }), { abortSignal }));
+      sm.client.send(new sm.sdk.GetSecretValueCommand({ SecretId: secretId, VersionId: token, VersionStage: PENDING }), { abortSignal }));
   } catch (err) {
     if (!isAwsError(err, 'ResourceNotFoundException')) {
       throw new HandlerError(`GetSecretValue (${PENDING}) on ${secretId} failed: ${describeError(err)}`);
@@ -121,6 +118,7 @@ async function testSecret(secretId: string, token: string, deadline: Deadline): 
 
 /** Moves AWSCURRENT to the new version and clears AWSPENDING, so the next rotation starts clean. */
 async function finishSecret(secretId: string, token: string, deadline: Deadline): Promise<void> {
+  const sm = secretsManager();
   const meta = await describe(secretId, deadline);
   const stages = stagesOf(meta, token);
   if (!stages.includes(CURRENT)) {
@@ -129,7 +127,7 @@ async function finishSecret(secretId: string, token: string, deadline: Deadline)
     }
     const current = Object.entries(meta.VersionIdsToStages ?? {}).find(([, s]) => s.includes(CURRENT))?.[0];
     await call(`UpdateSecretVersionStage (${CURRENT}) on ${secretId}`, deadline, (abortSignal) =>
-      secretsManager().send(new UpdateSecretVersionStageCommand({
+      sm.client.send(new sm.sdk.UpdateSecretVersionStageCommand({
         SecretId: secretId,
         VersionStage: CURRENT,
         MoveToVersionId: token,
@@ -138,7 +136,7 @@ async function finishSecret(secretId: string, token: string, deadline: Deadline)
   }
   if (stages.includes(PENDING)) {
     await call(`UpdateSecretVersionStage (${PENDING}) on ${secretId}`, deadline, (abortSignal) =>
-      secretsManager().send(new UpdateSecretVersionStageCommand({
+      sm.client.send(new sm.sdk.UpdateSecretVersionStageCommand({
         SecretId: secretId,
         VersionStage: PENDING,
         RemoveFromVersionId: token,

@@ -1,4 +1,4 @@
-import { CodeartifactClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-codeartifact';
+import type { CodeartifactClient } from '@aws-sdk/client-codeartifact';
 import { SECRET_SCHEMA_VERSION } from '../secret-format';
 import { TokenConfig } from './config';
 import { Deadline } from './deadline';
@@ -21,24 +21,32 @@ export interface SecretValue {
 /** A token must have at least this long left to be stored or promoted. */
 const MIN_VALIDITY_MS = 5 * 60 * 1000;
 
+type Sdk = typeof import('@aws-sdk/client-codeartifact');
+let sdk: Sdk | undefined;
 const clients = new Map<string, CodeartifactClient>();
 
-function codeartifact(region: string): CodeartifactClient {
+/** Loaded on first use: rotation steps other than createSecret, and Deletes, never need it. */
+function codeartifact(region: string): { readonly client: CodeartifactClient; readonly sdk: Sdk } {
+  // require(), not import(): the bundle is CommonJS, and so are the tests that load this module.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  sdk ??= require('@aws-sdk/client-codeartifact') as Sdk;
+  const loaded = sdk;
   let client = clients.get(region);
   if (!client) {
     // Standard retries cover throttling and 5xx; the deadline bounds them all.
-    client = new CodeartifactClient({ region, maxAttempts: 4, requestHandler: { connectionTimeout: 5000, requestTimeout: 15000 } });
+    client = new loaded.CodeartifactClient({ region, maxAttempts: 4, requestHandler: { connectionTimeout: 5000, requestTimeout: 15000 } });
     clients.set(region, client);
   }
-  return client;
+  return { client, sdk: loaded };
 }
 
 /** Calls GetAuthorizationToken and returns the secret value to store. */
 export async function issueToken(config: TokenConfig, deadline: Deadline): Promise<SecretValue> {
   const what = `GetAuthorizationToken for domain '${config.domain}' (owner ${config.domainOwner}, region ${config.region})`;
+  const ca = codeartifact(config.region);
   let out;
   try {
-    out = await deadline.run(what, (abortSignal) => codeartifact(config.region).send(new GetAuthorizationTokenCommand({
+    out = await deadline.run(what, (abortSignal) => ca.client.send(new ca.sdk.GetAuthorizationTokenCommand({
       domain: config.domain,
       domainOwner: config.domainOwner,
       durationSeconds: config.durationSeconds,
