@@ -63,6 +63,28 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   githubOptions: { mergify: false },
   pullRequestTemplate: false,
+
+  // Construct Hub lists the library in every jsii language; each package follows its ecosystem's naming.
+  // The release workflow (GitHub Actions, from conventional commits on main) publishes all five.
+  release: true,
+  releaseToNpm: true,
+  publishToPypi: {
+    distName: 'cdk-codeartifact-token',
+    module: 'cdk_codeartifact_token',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkcodeartifacttoken',
+    mavenGroupId: 'io.github.cdk-codeartifact-token',
+    mavenArtifactId: 'cdk-codeartifact-token',
+  },
+  publishToNuget: {
+    dotNetNamespace: 'CdkCodeArtifactToken',
+    packageId: 'CdkCodeArtifactToken',
+  },
+  publishToGo: {
+    moduleName: 'github.com/cdk-codeartifact-token/cdk-codeartifact-token-go',
+    packageName: 'cdkcodeartifacttoken',
+  },
 });
 
 // The handler asset, shipped in the npm package: one minified file. The Node.js 24 runtime provides
@@ -161,6 +183,37 @@ project.addTask('bench', {
   env: { TS_NODE_PREFER_TS_EXTS: 'true', CDK_VALIDATION: 'false' },
 });
 project.gitignore.addPatterns('/.bench/');
+
+// .NET: jsii-pacmak needs a dotnet SDK. The release workflow sets one up; a machine without one says so
+// loudly instead of failing `build` or passing silently.
+project.tasks.tryFind('package:dotnet')?.reset(
+  'if command -v dotnet >/dev/null 2>&1; then jsii-pacmak -v --target dotnet; ' +
+  'else echo "package:dotnet SKIPPED: no dotnet SDK on this machine, so no NuGet package was built ' +
+  '(the release workflow builds and publishes it with actions/setup-dotnet)" >&2; fi',
+);
+// Go: generate the module's source only. jsii-pacmak's own `go mod tidy` check needs every aws-cdk-go
+// dependency from the Go module proxy, which not every proxy serves; test:packages compiles and runs the
+// generated package from a Go app instead, and publib-golang publishes the source.
+project.tasks.tryFind('package:go')?.reset('jsii-pacmak -v --target go --code-only');
+
+// Each jsii language, the way its CDK users would use it: a Python venv with the built wheel, a Maven
+// project on the built jar, a Go module on the generated package; each synthesizes and asserts on the
+// template. .NET is reported as skipped where no dotnet SDK exists.
+project.addTask('test:packages', {
+  description: 'Build the Python, Java and Go packages and synthesize a small app with each, asserting on the template',
+  steps: [
+    { spawn: 'compile' },
+    { exec: 'bash test/packages/run.sh' },
+  ],
+});
+
+// cfn-lint (pinned, in a virtualenv it creates) on every synthesized template: the integ snapshots and the
+// demo app. Zero errors; each ignored rule has its reason in the script.
+project.addTask('lint:templates', {
+  description: 'Run cfn-lint on every integ snapshot template and on the demo app',
+  exec: 'bash test/packages/cfn-lint.sh',
+});
+project.gitignore.addPatterns('/.packages/', '/.cfn-lint/');
 
 /**
  * The npm registry reachable from our machines does not serve every platform's optional native
