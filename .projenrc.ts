@@ -59,7 +59,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
 
-  gitignore: ['/lib/**/*.js', '/lib/**/*.d.ts', '/integ/**/*.snapshot/asset.*', '/cdk.out/', '/.e2e/'],
+  gitignore: ['/lib/**/*.js', '/lib/**/*.d.ts', '/integ/**/*.snapshot/asset.*', '/cdk.out/', '/.e2e/', '/.jsii.tabl.json'],
 
   githubOptions: { mergify: false },
   pullRequestTemplate: false,
@@ -102,7 +102,7 @@ project.npmignore?.removePatterns('/lib/', '!/lib/', '!/lib/**/*.js', '!/lib/**/
 // Ship the compiled construct and the bundled handler asset; not the sources, handler modules or tooling.
 project.npmignore?.addPatterns(
   '/lib/**/*.ts', '!/lib/**/*.d.ts', '!/lib/**/*.js', '/lib/handler/', '!/assets/',
-  '/integ/', '/bench/', '/.ci/', '/cdk.out/', '/.e2e/',
+  '/integ/', '/bench/', '/rosetta/', '/.ci/', '/cdk.out/', '/.e2e/',
 );
 
 // integ/ (example apps, snapshots) and bench/ are type-checked and linted with the tests.
@@ -110,9 +110,10 @@ project.npmignore?.addPatterns(
 project.tsconfigDev.addInclude('../lib/**/*.ts');
 project.tsconfigDev.addInclude('../integ/**/*.ts');
 project.tsconfigDev.addInclude('../bench/**/*.ts');
+project.tsconfigDev.addInclude('../rosetta/**/*.ts');
 project.eslint?.addLintPattern('integ');
 // ESLint's project service reads the tsconfig.json nearest to each file: give integ/ and bench/ one.
-for (const dir of ['integ', 'bench']) {
+for (const dir of ['integ', 'bench', 'rosetta']) {
   new JsonFile(project, `${dir}/tsconfig.json`, {
     obj: { extends: '../test/tsconfig.json', include: ['./**/*.ts', '../lib/**/*.ts'] },
   });
@@ -122,6 +123,8 @@ project.eslint?.allowDevDeps('lib/handler/**');
 project.eslint?.allowDevDeps('integ/**');
 project.eslint?.allowDevDeps('bench/**');
 project.eslint?.addLintPattern('bench');
+project.eslint?.addLintPattern('rosetta');
+project.eslint?.allowDevDeps('rosetta/**');
 
 // Tests synthesize stacks that point at the bundled handler: bundle before jest runs.
 project.testTask.prependSpawn(project.bundler.bundleTask);
@@ -183,6 +186,29 @@ project.addTask('bench', {
   env: { TS_NODE_PREFER_TS_EXTS: 'true', CDK_VALIDATION: 'false' },
 });
 project.gitignore.addPatterns('/.bench/');
+
+// Every README snippet compiles in strict mode against the assembly (rosetta/default.ts-fixture puts it in
+// a stack's constructor), so Construct Hub's Python, Java, C# and Go renderings are valid code. The
+// README's Python quick start is the translation itself, checked on every compile.
+const rosettaExtract = project.addTask('rosetta:extract', {
+  description: 'Compile every README and doc snippet with jsii-rosetta in strict mode and translate it',
+  exec: 'jsii-rosetta extract --strict',
+});
+project.addTask('docs:python', {
+  description: "Rewrite the README's Python quick start from jsii-rosetta's translation of the TypeScript one",
+  steps: [
+    { spawn: rosettaExtract.name },
+    { exec: 'ts-node --project test/tsconfig.json rosetta/python-quick-start.ts' },
+  ],
+});
+const docsCheck = project.addTask('docs:check', {
+  description: 'Check that every README snippet compiles in strict mode and the Python quick start is its translation',
+  steps: [
+    { spawn: rosettaExtract.name },
+    { exec: 'ts-node --project test/tsconfig.json rosetta/python-quick-start.ts --check' },
+  ],
+});
+project.postCompileTask.spawn(docsCheck);
 
 // .NET: jsii-pacmak needs a dotnet SDK. The release workflow sets one up; a machine without one says so
 // loudly instead of failing `build` or passing silently.
