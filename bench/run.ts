@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: measures the library against what users would write instead, in one run, and
- * prints a markdown report (also written to bench/RESULTS.md). Not a test: figures vary by machine.
+ * prints a markdown report (also written to bench/RESULTS.md and to the README's Performance section).
+ * Not a test: figures vary by machine.
  */
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -15,6 +16,9 @@ const ROOT = path.join(__dirname, '..');
 const WORK = path.join(ROOT, '.bench');
 const TOKEN_COUNTS = [1, 10, 50, 100, 150];
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+// The README's Performance section, rewritten with each run's report.
+const README_BEGIN = '<!-- bench-results:begin';
+const README_END = '<!-- bench-results:end -->';
 
 interface SynthResult {
   readonly variant: Variant;
@@ -159,6 +163,22 @@ async function main(): Promise<void> {
 
   fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), lines.join('\n') + '\n');
   console.error(`\nwritten to ${path.relative(ROOT, path.join(__dirname, 'RESULTS.md'))}`);
+  publishInReadme(lines.join('\n'));
+}
+
+/** The README's Performance section holds the latest figures: replace what is between its markers. */
+function publishInReadme(report: string) {
+  const readmeFile = path.join(ROOT, 'README.md');
+  const readme = fs.readFileSync(readmeFile, 'utf8');
+  const begin = readme.indexOf(README_BEGIN);
+  const end = readme.indexOf(README_END);
+  if (begin < 0 || end < begin) {
+    console.error(`README.md has no "${README_BEGIN}" ... "${README_END}" markers: not updated`);
+    return;
+  }
+  const head = readme.slice(0, readme.indexOf('\n', begin) + 1);
+  fs.writeFileSync(readmeFile, head + report.trim() + '\n' + readme.slice(end));
+  console.error('README.md: Performance section updated');
 }
 
 void main();
