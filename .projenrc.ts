@@ -206,6 +206,7 @@ const docsCheck = project.addTask('docs:check', {
   steps: [
     { spawn: rosettaExtract.name },
     { exec: 'ts-node --project test/tsconfig.json rosetta/python-quick-start.ts --check' },
+    { exec: 'ts-node --project test/tsconfig.json rosetta/api-docs.ts' },
   ],
 });
 project.postCompileTask.spawn(docsCheck);

@@ -127,6 +127,11 @@ export class CodeArtifactAuthorizationToken extends Construct {
   /** How often the token is replaced. */
   public readonly rotationInterval: Duration;
 
+  /**
+   * @param scope the construct to add the token to (inside a Stack)
+   * @param id the construct's id, unique within `scope`
+   * @param props the domain and how its token is issued, kept and rotated
+   */
   constructor(scope: Construct, id: string, props: CodeArtifactAuthorizationTokenProps) {
     super(scope, id);
     const stack = Stack.of(this);
@@ -223,6 +228,8 @@ export class CodeArtifactAuthorizationToken extends Construct {
 
   /**
    * Grants reading the token's secret (and decrypting it, with a customer-managed key).
+   *
+   * @param grantee the principal that reads the token: a CodeBuild project, a task role, a function...
    */
   public grantRead(grantee: iam.IGrantable): iam.Grant {
     return this.secret.grantRead(grantee);
@@ -231,6 +238,8 @@ export class CodeArtifactAuthorizationToken extends Construct {
   /**
    * Grants calling `codeartifact:GetAuthorizationToken` on this token's domain and the
    * `sts:GetServiceBearerToken` it needs, for principals that issue tokens themselves.
+   *
+   * @param grantee the principal that calls `GetAuthorizationToken` itself
    */
   public grantGetAuthorizationToken(grantee: iam.IGrantable): iam.Grant {
     const domain = iam.Grant.addToPrincipal({
