@@ -15,8 +15,9 @@
  *
  * Deploy with
  *   CDK_INTEG_DOMAIN_OWNER_ACCOUNT=111122223333 CDK_INTEG_CROSS_ACCOUNT_DOMAIN=shared-packages \
- *     npx integ-runner --directory integ --language typescript --update-on-failed integ.cross-account.ts
+ *     TS_NODE_PREFER_TS_EXTS=true npx integ-runner --directory integ --language typescript --force integ.cross-account.ts
  * The defaults are placeholders that keep the committed snapshot stable; deploying with them fails.
+ * A successful run rewrites the snapshot with your values: restore the committed one before committing.
  */
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Stack } from 'aws-cdk-lib';
@@ -33,7 +34,11 @@ const token = new CodeArtifactAuthorizationToken(stack, 'Token', { domain: domai
 
 // The secret's value names the domain's owner: the token was issued for the other account's domain.
 const checker = new TokenChecker(stack, 'Checker', [{ token, expect: { domain: domainName, domainOwner } }]);
-const integ = new IntegTest(app, 'CrossAccountToken', { testCases: [stack] });
+const integ = new IntegTest(app, 'CrossAccountToken', {
+  testCases: [stack],
+  // integ-runner's update workflow deploys the committed snapshot first: its placeholder owner cannot deploy.
+  stackUpdateWorkflow: false,
+});
 integ.assertions
   .invokeFunction({ functionName: checker.functionName })
   .expect(ExpectedResult.objectLike({ Payload: '"OK"' }));

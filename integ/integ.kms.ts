@@ -1,7 +1,7 @@
 /**
  * A token whose secret is encrypted with a customer-managed KMS key: the handler writes it and the
  * checker reads it through Secrets Manager (kms:ViaService), and the secret names the key.
- * Deploy with `npx integ-runner --directory integ --language typescript --update-on-failed integ.kms.ts`.
+ * Deploy with `TS_NODE_PREFER_TS_EXTS=true npx integ-runner --directory integ --language typescript --force integ.kms.ts`.
  */
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';

@@ -1,7 +1,7 @@
 /**
  * Three tokens in one stack, for two domains and with three durations: they share one handler
  * Lambda (and its role), and each secret holds a fresh token of its own duration.
- * Deploy with `npx integ-runner --directory integ --language typescript --update-on-failed integ.many-tokens.ts`.
+ * Deploy with `TS_NODE_PREFER_TS_EXTS=true npx integ-runner --directory integ --language typescript --force integ.many-tokens.ts`.
  */
 import * as assert from 'assert';
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
