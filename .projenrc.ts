@@ -132,16 +132,28 @@ project.testTask.prependSpawn(project.bundler.bundleTask);
 // ts-node must load lib/*.ts, not jsii's compiled lib/*.js next to them, which may be stale.
 const INTEG_ENV = { TS_NODE_PREFER_TS_EXTS: 'true', CDK_VALIDATION: 'false' };
 
+// integ-runner runs each case through ts-node, which type-checks aws-cdk-lib for every case (about
+// 25 s each); type-checking integ/ once with tsc and then transpiling only keeps the check as strict
+// and integ:verify well under a minute.
+const INTEG_RUNNER_ENV = { ...INTEG_ENV, TS_NODE_TRANSPILE_ONLY: 'true' };
+const INTEG_TYPECHECK = 'tsc --noEmit -p integ/tsconfig.json';
+
 // Offline check of the committed integ snapshots (no AWS account needed).
 const integVerify = project.addTask('integ:verify', {
   description: 'Synthesize every integ/integ.*.ts and compare it with its committed snapshot (no deploy)',
-  exec: 'integ-runner --directory integ --language typescript --dry-run --parallel-regions us-east-1',
-  env: INTEG_ENV,
+  steps: [
+    { exec: INTEG_TYPECHECK },
+    { exec: 'integ-runner --directory integ --language typescript --dry-run --parallel-regions us-east-1' },
+  ],
+  env: INTEG_RUNNER_ENV,
 });
 project.addTask('integ:update', {
   description: 'Re-synthesize the integ snapshots after a deliberate change (read the diff before committing)',
-  exec: 'integ-runner --directory integ --language typescript --dry-run --update-on-failed --parallel-regions us-east-1',
-  env: INTEG_ENV,
+  steps: [
+    { exec: INTEG_TYPECHECK },
+    { exec: 'integ-runner --directory integ --language typescript --dry-run --update-on-failed --parallel-regions us-east-1' },
+  ],
+  env: INTEG_RUNNER_ENV,
 });
 project.testTask.spawn(integVerify);
 

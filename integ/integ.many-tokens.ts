@@ -1,0 +1,63 @@
+/**
+ * Three tokens in one stack, for two domains and with three durations: they share one handler
+ * Lambda (and its role), and each secret holds a fresh token of its own duration.
+ * Deploy with `TS_NODE_PREFER_TS_EXTS=true npx integ-runner --directory integ --language typescript --force integ.many-tokens.ts`.
+ */
+import * as assert from 'assert';
+import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as codeartifact from 'aws-cdk-lib/aws-codeartifact';
+import { CodeArtifactAuthorizationToken } from '../lib';
+import { TokenChecker } from './token-checker';
+
+const app = new App();
+const stack = new Stack(app, 'CodeArtifactTokenManyTokens');
+
+const packages = new codeartifact.CfnDomain(stack, 'PackagesDomain', { domainName: 'cdk-codeartifact-token-integ-many-a' });
+const tools = new codeartifact.CfnDomain(stack, 'ToolsDomain', { domainName: 'cdk-codeartifact-token-integ-many-b' });
+
+const tokens = [
+  new CodeArtifactAuthorizationToken(stack, 'PackagesToken', { domain: packages.attrName }),
+  new CodeArtifactAuthorizationToken(stack, 'PackagesShortToken', { domain: packages.attrName, tokenDuration: Duration.hours(6) }),
+  new CodeArtifactAuthorizationToken(stack, 'ToolsToken', { domain: tools.attrName, tokenDuration: Duration.hours(8) }),
+];
+
+// One checker for all three: each secret holds a fresh token for its domain, of its own duration.
+const checker = new TokenChecker(stack, 'Checker', tokens.map((token) => ({
+  token,
+  expect: { durationSeconds: token.tokenDuration.toSeconds() },
+})));
+const integ = new IntegTest(app, 'ManyTokens', { testCases: [stack] });
+integ.assertions
+  .invokeFunction({ functionName: checker.functionName })
+  .expect(ExpectedResult.objectLike({ Payload: '"OK"' }));
+
+// At synth, after everything is defined (this synthesizes the app): the tokens share one handler.
+// The only other Lambda in the stack is the checker.
+const template = Template.fromStack(stack);
+const handlers = template.findResources('AWS::Lambda::Function', {
+  Properties: { Description: Match.stringLikeRegexp('\\(cdk-codeartifact-token\\)$') },
+});
+assert.strictEqual(Object.keys(handlers).length, 1, `expected one token handler Lambda, got ${Object.keys(handlers).join(', ')}`);
+const handlerArn = { 'Fn::GetAtt': [Object.keys(handlers)[0], 'Arn'] };
+template.resourceCountIs('AWS::Lambda::Function', 2);
+template.resourceCountIs('AWS::IAM::Role', 2);
+// Every token's first issue and its rotation go to that handler.
+template.resourceCountIs('Custom::CodeArtifactAuthorizationToken', 3);
+template.allResourcesProperties('Custom::CodeArtifactAuthorizationToken', { ServiceToken: handlerArn });
+template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 3);
+template.allResourcesProperties('AWS::SecretsManager::RotationSchedule', { RotationLambdaARN: handlerArn });
+// One domain policy naming both domains, each once.
+template.resourceCountIs('AWS::IAM::ManagedPolicy', 1);
+template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+  PolicyDocument: {
+    Statement: [{
+      Action: 'codeartifact:GetAuthorizationToken',
+      Resource: [
+        Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([{ 'Fn::GetAtt': ['PackagesDomain', 'Name'] }])] }),
+        Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([{ 'Fn::GetAtt': ['ToolsDomain', 'Name'] }])] }),
+      ],
+    }],
+  },
+});
