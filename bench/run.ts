@@ -71,15 +71,24 @@ function synth(app: string, variant: Variant, tokens: number): SynthResult {
   };
 }
 
-/** The Python cfn-lint, pinned, in a virtualenv of its own. */
-function cfnLint(): string {
-  const venv = path.join(WORK, 'venv');
-  const bin = path.join(venv, 'bin', 'cfn-lint');
-  if (!fs.existsSync(bin)) {
-    execFileSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' });
-    execFileSync(path.join(venv, 'bin', 'pip'), ['install', '--quiet', 'cfn-lint==1.51.0'], { stdio: 'inherit' });
+/**
+ * The Python cfn-lint that `npx projen lint:templates` pins (one pin, read from its script), in the
+ * virtualenv that script uses.
+ */
+function cfnLint(): { bin: string; version: string } {
+  const script = fs.readFileSync(path.join(ROOT, 'test', 'packages', 'cfn-lint.sh'), 'utf8');
+  const version = /^CFN_LINT_VERSION=(\S+)$/m.exec(script)?.[1];
+  if (!version) {
+    throw new Error('test/packages/cfn-lint.sh: no CFN_LINT_VERSION= line');
   }
-  return bin;
+  const venv = path.join(ROOT, '.cfn-lint', 'venv');
+  const bin = path.join(venv, 'bin', 'cfn-lint');
+  const installed = fs.existsSync(bin) ? spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout.trim().split(' ')[1] : undefined;
+  if (installed !== version) {
+    execFileSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' });
+    execFileSync(path.join(venv, 'bin', 'python'), ['-m', 'pip', 'install', '--quiet', `cfn-lint==${version}`], { stdio: 'inherit' });
+  }
+  return { bin, version };
 }
 
 function lint(bin: string, file: string): string {
@@ -144,9 +153,9 @@ async function main(): Promise<void> {
   out(`Resources per added token: ${VARIANTS.map((v) => `${VARIANT_NAMES[v]} ${perToken(v)}`).join(', ')} (goal for ours: at most 3).`);
   out();
 
-  const bin = cfnLint();
+  const { bin, version } = cfnLint();
   const lintRows = results.filter((r) => r.tokens === 150 && r.templateFile);
-  out(`cfn-lint 1.51.0 on the 150-token templates: ${lintRows.map((r) => `${VARIANT_NAMES[r.variant]}: ${lint(bin, r.templateFile!)}`).join('; ')}.`);
+  out(`cfn-lint ${version} on the 150-token templates: ${lintRows.map((r) => `${VARIANT_NAMES[r.variant]}: ${lint(bin, r.templateFile!)}`).join('; ')}.`);
   out();
 
   for (const line of await coldStartReport(ROOT, WORK, RUNS * 2)) out(line);
