@@ -253,6 +253,9 @@ project.addTask('lint:templates', {
   exec: 'bash test/packages/cfn-lint.sh',
 });
 project.gitignore.addPatterns('/.packages/', '/.cfn-lint/');
+// Scratch, never packed: jsii-pacmak embeds the `npm pack` of this folder in every language's package, so
+// a venv or Maven repository left here would ship inside the wheel, the jar and the Go module.
+project.npmignore?.addPatterns('/.packages/', '/.cfn-lint/', '/.bench/');
 
 /**
  * The npm registry reachable from our machines does not serve every platform's optional native
