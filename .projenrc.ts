@@ -181,6 +181,7 @@ project.addTask('demo', {
 project.addTask('test:tarball', {
   description: 'Pack the npm tarball and use every public member from a fresh TypeScript CDK app',
   steps: [
+    { spawn: project.bundler.bundleTask.name },
     { spawn: 'compile' },
     { spawn: 'package:js' },
     { exec: 'bash test/packages/typescript/run.sh' },
