@@ -102,7 +102,7 @@ project.npmignore?.removePatterns('/lib/', '!/lib/', '!/lib/**/*.js', '!/lib/**/
 // Ship the compiled construct and the bundled handler asset; not the sources, handler modules or tooling.
 project.npmignore?.addPatterns(
   '/lib/**/*.ts', '!/lib/**/*.d.ts', '!/lib/**/*.js', '/lib/handler/', '!/assets/',
-  '/integ/', '/bench/', '/rosetta/', '/.ci/', '/cdk.out/', '/.e2e/',
+  '/integ/', '/bench/', '/rosetta/', '/.jsii.tabl.json', '/.ci/', '/cdk.out/', '/.e2e/',
 );
 
 // integ/ (example apps, snapshots) and bench/ are type-checked and linted with the tests.
