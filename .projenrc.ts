@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { awscdk, Component, javascript, JsonFile } from 'projen';
+import { awscdk, Component, javascript, JsonFile, TaskShell } from 'projen';
 
 // aws-cdk-lib floor: 2.257.0 is the newest release whose cloud assembly (schema 53) the integ tooling
 // we pin (@aws-cdk/integ-runner 2.197.10) can still read. Raising it breaks `integ-runner` with
@@ -226,11 +226,14 @@ project.postCompileTask.spawn(docsCheck);
 
 // .NET: jsii-pacmak needs a dotnet SDK. The release workflow sets one up; a machine without one says so
 // loudly instead of failing `build` or passing silently.
-project.tasks.tryFind('package:dotnet')?.reset(
+const packageDotnet = project.tasks.tryFind('package:dotnet')!;
+packageDotnet.reset(
   'if command -v dotnet >/dev/null 2>&1; then jsii-pacmak -v --target dotnet; ' +
   'else echo "package:dotnet SKIPPED: no dotnet SDK on this machine, so no NuGet package was built ' +
   '(the release workflow builds and publishes it with actions/setup-dotnet)" >&2; fi',
 );
+// `if` is beyond projen's built-in cross-platform shell.
+packageDotnet.shell = TaskShell.bash();
 // Go: generate the module's source only. jsii-pacmak's own `go mod tidy` check needs every aws-cdk-go
 // dependency from the Go module proxy, which not every proxy serves; test:packages compiles and runs the
 // generated package from a Go app instead, and publib-golang publishes the source.
