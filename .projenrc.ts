@@ -59,7 +59,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
 
-  gitignore: ['/lib/**/*.js', '/lib/**/*.d.ts', '/integ/**/*.snapshot/asset.*', '/cdk.out/', '/.e2e/', '/.jsii.tabl.json'],
+  gitignore: ['/lib/**/*.js', '/lib/**/*.d.ts', '/integ/**/*.snapshot/asset.*'],
 
   githubOptions: { mergify: false },
   pullRequestTemplate: false,
@@ -102,8 +102,14 @@ project.npmignore?.removePatterns('/lib/', '!/lib/', '!/lib/**/*.js', '!/lib/**/
 // Ship the compiled construct and the bundled handler asset; not the sources, handler modules or tooling.
 project.npmignore?.addPatterns(
   '/lib/**/*.ts', '!/lib/**/*.d.ts', '!/lib/**/*.js', '/lib/handler/', '!/assets/',
-  '/integ/', '/bench/', '/rosetta/', '/.jsii.tabl.json', '/.ci/', '/cdk.out/', '/.e2e/',
+  '/integ/', '/bench/', '/rosetta/', '/.ci/',
 );
+// What builds, tests and the bench write here: never committed and never packed. One list for both
+// ignore files, since jsii-pacmak embeds the `npm pack` of this folder in every language's package (a
+// venv left out of .npmignore once shipped inside the jar and the Go module).
+const SCRATCH = ['/cdk.out/', '/.e2e/', '/.bench/', '/.packages/', '/.cfn-lint/', '/.jsii.tabl.json'];
+project.gitignore.addPatterns(...SCRATCH);
+project.npmignore?.addPatterns(...SCRATCH);
 
 // integ/ (example apps, snapshots) and bench/ are type-checked and linted with the tests.
 // (tsconfigDev lives in test/, so its includes are relative to it.)
@@ -198,7 +204,6 @@ project.addTask('bench', {
   ],
   env: { TS_NODE_PREFER_TS_EXTS: 'true', CDK_VALIDATION: 'false' },
 });
-project.gitignore.addPatterns('/.bench/');
 
 // Every README snippet compiles in strict mode against the assembly (rosetta/default.ts-fixture puts it in
 // a stack's constructor), so Construct Hub's Python, Java, C# and Go renderings are valid code. The
@@ -256,10 +261,6 @@ project.addTask('lint:templates', {
   description: 'Run cfn-lint on every integ snapshot template and on the demo app',
   exec: 'bash test/packages/cfn-lint.sh',
 });
-project.gitignore.addPatterns('/.packages/', '/.cfn-lint/');
-// Scratch, never packed: jsii-pacmak embeds the `npm pack` of this folder in every language's package, so
-// a venv or Maven repository left here would ship inside the wheel, the jar and the Go module.
-project.npmignore?.addPatterns('/.packages/', '/.cfn-lint/', '/.bench/');
 
 /**
  * The npm registry reachable from our machines does not serve every platform's optional native
