@@ -179,7 +179,7 @@ project.addTask('demo', {
   env: INTEG_ENV,
   steps: [
     { spawn: project.bundler.bundleTask.name },
-    { exec: 'ts-node --project test/tsconfig.json integ/demo.ts' },
+    { exec: 'ts-node --project test/tsconfig.json test/local-aws/demo.ts' },
   ],
 });
 
@@ -259,7 +259,7 @@ project.addTask('test:packages', {
 // demo app. Zero errors; each ignored rule has its reason in the script.
 project.addTask('lint:templates', {
   description: 'Run cfn-lint on every integ snapshot template and on the demo app',
-  exec: 'bash test/packages/cfn-lint.sh',
+  exec: 'bash test/cfn-lint/run.sh',
 });
 
 /**

@@ -8,9 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { CfnResponseServer } from '../test/e2e/cfn-responses';
-import { FakeCodeArtifact } from '../test/e2e/fake-codeartifact';
-import { MotoServer } from '../test/e2e/moto';
+import { CfnResponseServer, FakeCodeArtifact, MotoServer } from '../test/local-aws';
 
 const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';

@@ -71,23 +71,10 @@ function synth(app: string, variant: Variant, tokens: number): SynthResult {
   };
 }
 
-/**
- * The Python cfn-lint that `npx projen lint:templates` pins (one pin, read from its script), in the
- * virtualenv that script uses.
- */
+/** The cfn-lint that `npx projen lint:templates` pins (test/cfn-lint/requirements.txt), from its installer. */
 function cfnLint(): { bin: string; version: string } {
-  const script = fs.readFileSync(path.join(ROOT, 'test', 'packages', 'cfn-lint.sh'), 'utf8');
-  const version = /^CFN_LINT_VERSION=(\S+)$/m.exec(script)?.[1];
-  if (!version) {
-    throw new Error('test/packages/cfn-lint.sh: no CFN_LINT_VERSION= line');
-  }
-  const venv = path.join(ROOT, '.cfn-lint', 'venv');
-  const bin = path.join(venv, 'bin', 'cfn-lint');
-  const installed = fs.existsSync(bin) ? spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout.trim().split(' ')[1] : undefined;
-  if (installed !== version) {
-    execFileSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' });
-    execFileSync(path.join(venv, 'bin', 'python'), ['-m', 'pip', 'install', '--quiet', `cfn-lint==${version}`], { stdio: 'inherit' });
-  }
+  const bin = execFileSync('bash', [path.join(ROOT, 'test', 'cfn-lint', 'install.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  const version = spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout.trim().split(' ')[1];
   return { bin, version };
 }
 

@@ -4,7 +4,7 @@
  */
 import * as http from 'http';
 import { CodeartifactClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-codeartifact';
-import { FakeCodeArtifact } from './fake-codeartifact';
+import { FakeCodeArtifact } from '../local-aws';
 
 let fake: FakeCodeArtifact;
 let client: CodeartifactClient;

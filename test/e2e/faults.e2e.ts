@@ -5,7 +5,7 @@
  * no token text reaches a log line or a response.
  */
 import { randomUUID } from 'crypto';
-import { ACCOUNT, CfnResult, E2eEnv, REGION, schemaProblems, stageProblems } from './harness';
+import { ACCOUNT, CfnResult, E2eEnv, REGION, schemaProblems, stageProblems } from '../local-aws';
 
 let env: E2eEnv;
 /** The deployed token every scenario starts from. */

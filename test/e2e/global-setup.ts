@@ -2,8 +2,7 @@
  * Once per e2e run: synthesize the example app (the handler asset the tests run is the one synth
  * puts into cdk.out) and make sure the moto virtualenv exists.
  */
-import { ensureMotoVenv } from './moto';
-import { synthExample } from '../../integ/demo';
+import { ensureMotoVenv, synthExample } from '../local-aws';
 
 export default function globalSetup(): void {
   synthExample();

@@ -2,8 +2,8 @@
  * The whole lifecycle on the local AWS, with the handler asset as shipped. Also writes
  * test/e2e/API_CALLS.md from the calls the handler made.
  */
-import { E2eEnv } from './harness';
-import { LifecycleReport, runLifecycle, writeApiCalls } from './lifecycle';
+import * as path from 'path';
+import { E2eEnv, LifecycleReport, runLifecycle, writeApiCalls } from '../local-aws';
 
 let env: E2eEnv;
 let report: LifecycleReport;
@@ -67,5 +67,5 @@ test('no token text in the handler output or any CloudFormation response', () =>
 
 test('the human-readable account and API_CALLS.md are written', () => {
   expect(lines.join('\n')).toMatch(/Lifecycle passed\./);
-  writeApiCalls(report);
+  writeApiCalls(report, path.join(__dirname, 'API_CALLS.md'));
 });

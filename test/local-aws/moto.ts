@@ -1,51 +1,34 @@
 /**
- * Secrets Manager on this machine: moto in server mode, from a virtualenv the run creates itself
- * (under .e2e/, gitignored) with a pinned moto, so that a fresh CI machine and one that already has
- * moto installed behave the same.
+ * Secrets Manager (and STS) on this machine: moto in server mode, from the kit's virtualenv with
+ * the moto pinned in requirements.txt.
  */
 import { ChildProcess, execFileSync, spawn } from 'child_process';
-import * as fs from 'fs';
 import * as http from 'http';
 import * as path from 'path';
 import { freePort } from './net';
-
-export const MOTO_VERSION = '5.2.1';
-export const PROJECT_ROOT = path.join(__dirname, '..', '..');
+import { ensurePythonVenv, pinnedVersion } from './python-venv';
 
 /**
- * Creates .e2e/venv if needed and installs `moto[server]==MOTO_VERSION` into it; returns its Python.
- * The venv sees the machine's site-packages, so a preinstalled moto of the pinned version is reused
- * (pip only checks it); any other version is shadowed by the pinned one inside the venv.
+ * The kit's Python with the pinned moto, checked by importing it: a venv that lost moto (or has
+ * another version) says so instead of failing later in a confusing way.
  */
 export function ensureMotoVenv(log: (line: string) => void = () => undefined): string {
-  const venv = path.join(PROJECT_ROOT, '.e2e', 'venv');
-  const python = path.join(venv, 'bin', 'python');
-  const marker = path.join(venv, `.moto-${MOTO_VERSION}-installed`);
-  if (!fs.existsSync(python)) {
-    log(`creating the virtualenv ${path.relative(PROJECT_ROOT, venv)}`);
-    execFileSync(process.env.E2E_PYTHON ?? 'python3', ['-m', 'venv', '--system-site-packages', venv], { stdio: 'inherit' });
-  }
-  const installed = () => {
-    try {
-      return execFileSync(python, ['-c', 'import moto.server, moto; print(moto.__version__)'],
-        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    } catch {
-      return 'none';
-    }
-  };
-  // With the marker, pip is skipped and only the import is checked; a venv that lost moto is repaired.
-  let version = fs.existsSync(marker) ? installed() : 'none';
-  if (version !== MOTO_VERSION) {
-    log(`installing moto[server]==${MOTO_VERSION} into the virtualenv`);
-    execFileSync(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '--quiet', `moto[server]==${MOTO_VERSION}`],
-      { stdio: ['ignore', 'inherit', 'inherit'] });
-    fs.writeFileSync(marker, `moto[server]==${MOTO_VERSION}\n`);
-    version = installed();
-  }
-  if (version !== MOTO_VERSION) {
-    throw new Error(`the e2e virtualenv has moto ${version}, expected ${MOTO_VERSION}: delete .e2e/ and run again`);
+  const expected = pinnedVersion('moto');
+  const python = ensurePythonVenv(log, (py) => motoVersion(py) === expected);
+  const version = motoVersion(python);
+  if (version !== expected) {
+    throw new Error(`the e2e virtualenv has moto ${version}, expected ${expected}: delete .e2e/ and run again`);
   }
   return python;
+}
+
+function motoVersion(python: string): string {
+  try {
+    return execFileSync(python, ['-c', 'import moto.server, moto; print(moto.__version__)'],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return 'none';
+  }
 }
 
 /** A running moto server on 127.0.0.1. */

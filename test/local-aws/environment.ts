@@ -2,7 +2,7 @@
  * The local AWS the e2e run deploys into: moto (Secrets Manager) behind a recording proxy, a fake
  * CodeArtifact endpoint, a stand-in for CloudFormation's ResponseURL, and one Node process running
  * the handler asset exactly as synth put it into cdk.out. CloudFormation itself is not emulated:
- * the harness creates the secret the template describes and sends the custom-resource events.
+ * the kit creates the secret the template describes and sends the custom-resource events.
  */
 import { randomBytes, randomUUID } from 'crypto';
 import * as fs from 'fs';
@@ -17,16 +17,15 @@ import {
   TagResourceCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { CfnResponse, CfnResponseServer, ReceivedResponse } from './cfn-responses';
+import { leakProblems } from './checks';
 import { FakeCodeArtifact } from './fake-codeartifact';
 import { InvokeResult, LambdaProcess } from './lambda-process';
-import { MotoServer, PROJECT_ROOT } from './moto';
+import { MotoServer } from './moto';
+import { PROJECT_ROOT } from './python-venv';
 import { SecretsProxy } from './secrets-proxy';
+import { ACCOUNT, findHandler, HandlerFunction, REGION, STACK_ID, TemplateResolver } from './template';
 
-/** moto's default account. */
-export const ACCOUNT = '123456789012';
-export const REGION = 'eu-west-1';
-export const PARTITION = 'aws';
-export const STACK_ID = `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/CodeArtifactTokenDefault/0a1b2c3d-4e5f-6789-abcd-ef0123456789`;
+export { ACCOUNT, PARTITION, REGION, STACK_ID } from './template';
 export const STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
 export type RotationStep = typeof STEPS[number];
 
@@ -69,7 +68,7 @@ export class E2eEnv {
     const stackName = opts.stackName ?? 'CodeArtifactTokenDefault';
     const templateFile = path.join(cdkOut, `${stackName}.template.json`);
     if (!fs.existsSync(templateFile)) {
-      throw new Error(`${templateFile} does not exist: synthesize the example app first (integ/demo.ts synthExample())`);
+      throw new Error(`${templateFile} does not exist: synthesize the example app first (synthExample() in test/local-aws/synth.ts)`);
     }
     const template = JSON.parse(fs.readFileSync(templateFile, 'utf8'));
     const [moto, codeArtifact, responses] = await Promise.all([MotoServer.start(opts.log), FakeCodeArtifact.start(), CfnResponseServer.start()]);
@@ -79,29 +78,29 @@ export class E2eEnv {
     return new E2eEnv(template, fn, moto, proxy, codeArtifact, responses, lambda);
   }
 
-  /** The harness's own Secrets Manager client: straight to moto, not counted as the handler's calls. */
+  /** The kit's own Secrets Manager client: straight to moto, not counted as the handler's calls. */
   public readonly sm: SecretsManagerClient;
   public readonly tokenLogicalId: string;
   public readonly secretLogicalId: string;
   public readonly domainName: string;
-  /** Physical ids of the resources the harness created, by logical id. */
-  private readonly physical: Record<string, string> = {};
+  private readonly resolver: TemplateResolver;
   /** Errors of failed invocations, as Lambda reports them: part of the leak scan. */
   private readonly invokeErrors: string[] = [];
 
   private constructor(
     public readonly template: any,
-    public readonly handlerFunction: { logicalId: string; asset: string; timeoutMs: number },
+    public readonly handlerFunction: HandlerFunction,
     public readonly moto: MotoServer,
     public readonly secretsProxy: SecretsProxy,
     public readonly codeArtifact: FakeCodeArtifact,
     public readonly cfnResponses: CfnResponseServer,
     public readonly lambda: LambdaProcess,
   ) {
+    this.resolver = new TemplateResolver(template);
     this.sm = new SecretsManagerClient({
       region: REGION,
       endpoint: moto.url,
-      credentials: { accessKeyId: 'AKIAE2EHARNESS000000', secretAccessKey: 'harness' },
+      credentials: { accessKeyId: 'AKIAE2EHARNESS000000', secretAccessKey: 'kit' },
     });
     const [tokenId, token] = Object.entries<any>(template.Resources).find(([, r]) => r.Type === 'Custom::CodeArtifactAuthorizationToken')!;
     this.tokenLogicalId = tokenId;
@@ -115,40 +114,16 @@ export class E2eEnv {
     await this.moto.reset();
     this.secretsProxy.heal();
     this.codeArtifact.clear();
-    for (const k of Object.keys(this.physical)) delete this.physical[k];
+    for (const k of Object.keys(this.resolver.physical)) delete this.resolver.physical[k];
   }
 
   public get secretArn(): string {
-    return this.physical[this.secretLogicalId];
+    return this.resolver.physical[this.secretLogicalId];
   }
 
-  /** Resolves a template value: Ref, Fn::GetAtt, Fn::Join, Fn::Sub over what the harness created. */
+  /** Resolves a template value over what the kit created. */
   public resolve(v: any): any {
-    if (Array.isArray(v)) return v.map((x) => this.resolve(x));
-    if (v === null || typeof v !== 'object') return v;
-    if ('Ref' in v) {
-      const pseudo: Record<string, string> = {
-        'AWS::AccountId': ACCOUNT, 'AWS::Region': REGION, 'AWS::Partition': PARTITION, 'AWS::StackId': STACK_ID,
-      };
-      const ref = pseudo[v.Ref] ?? this.physical[v.Ref];
-      if (ref === undefined) throw new Error(`cannot resolve Ref ${v.Ref}`);
-      return ref;
-    }
-    if ('Fn::GetAtt' in v) {
-      const [id, attr] = v['Fn::GetAtt'];
-      const r = this.template.Resources[id];
-      if (r?.Type === 'AWS::CodeArtifact::Domain' && attr === 'Name') return r.Properties.DomainName;
-      if (r?.Type === 'AWS::Lambda::Function' && attr === 'Arn') return `arn:${PARTITION}:lambda:${REGION}:${ACCOUNT}:function:${id}`;
-      throw new Error(`cannot resolve Fn::GetAtt ${id}.${attr}`);
-    }
-    if ('Fn::Join' in v) {
-      const [sep, parts] = v['Fn::Join'];
-      return this.resolve(parts).join(sep);
-    }
-    if ('Fn::Sub' in v) {
-      return String(v['Fn::Sub']).replace(/\$\{([^}]+)\}/g, (_, name) => this.resolve({ Ref: name }));
-    }
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, this.resolve(x)]));
+    return this.resolver.resolve(v);
   }
 
   /** The token's custom-resource properties, resolved, with `overrides` applied. */
@@ -170,7 +145,7 @@ export class E2eEnv {
       KmsKeyId: props.KmsKeyId,
       SecretString: props.GenerateSecretString && opts.withValue !== false ? randomBytes(24).toString('base64') : undefined,
     }));
-    this.physical[this.secretLogicalId] = out.ARN!;
+    this.resolver.physical[this.secretLogicalId] = out.ARN!;
     return out.ARN!;
   }
 
@@ -201,7 +176,7 @@ export class E2eEnv {
       ResourceProperties: props,
     };
     if (requestType !== 'Create') {
-      event.PhysicalResourceId = this.physical[this.tokenLogicalId];
+      event.PhysicalResourceId = this.resolver.physical[this.tokenLogicalId];
     }
     if (requestType === 'Update') {
       event.OldResourceProperties = opts.oldProps ?? this.properties();
@@ -211,7 +186,7 @@ export class E2eEnv {
     const responses = this.cfnResponses.for(requestId);
     const response = responses.length === 1 ? responses[0].body : undefined;
     if (requestType === 'Create' && response?.Status === 'SUCCESS') {
-      this.physical[this.tokenLogicalId] = response.PhysicalResourceId;
+      this.resolver.physical[this.tokenLogicalId] = response.PhysicalResourceId;
     }
     return { event, invoke, responses, response };
   }
@@ -273,7 +248,7 @@ export class E2eEnv {
     }
   }
 
-  /** Writes a value as the harness, e.g. to corrupt the secret or leave a stale AWSPENDING behind. */
+  /** Writes a value as the kit, e.g. to corrupt the secret or leave a stale AWSPENDING behind. */
   public async putValue(value: string, versionStages: string[], versionId = randomUUID()): Promise<string> {
     await this.sm.send(new PutSecretValueCommand({
       SecretId: this.secretArn, SecretString: value, VersionStages: versionStages, ClientRequestToken: versionId,
@@ -306,15 +281,7 @@ export class E2eEnv {
       ['invocation errors', this.invokeErrors.join('\n')],
       ...this.cfnResponses.received.map((r, i): [string, string] => [`CloudFormation response #${i + 1}`, `${r.path}\n${r.raw}`]),
     ];
-    const found: string[] = [];
-    this.codeArtifact.issued.forEach((token, i) => {
-      // The whole token, and pieces of it, in case something truncates or splits it.
-      const pieces = [token, token.slice(20, 52), token.slice(-32)];
-      for (const [where, text] of places) {
-        if (pieces.some((p) => text.includes(p))) found.push(`token #${i + 1} appears in ${where}`);
-      }
-    });
-    return found;
+    return leakProblems(this.codeArtifact.issued, places);
   }
 
   public async stop(): Promise<void> {
@@ -329,56 +296,7 @@ export class E2eEnv {
   }
 }
 
-/** The handler's Lambda in the template and its asset in cdk.out (by the Code S3Key hash). */
-function findHandler(template: any, cdkOut: string): { logicalId: string; asset: string; timeoutMs: number } {
-  const [logicalId, fn] = Object.entries<any>(template.Resources).find(([, r]) =>
-    r.Type === 'AWS::Lambda::Function' && r.Properties.Description?.includes('cdk-codeartifact-token'))
-    ?? (() => { throw new Error('no cdk-codeartifact-token handler Lambda in the template'); })();
-  const hash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, '');
-  const asset = path.join(cdkOut, `asset.${hash}`, 'index.js');
-  if (!fs.existsSync(asset)) throw new Error(`the handler asset ${asset} is missing from ${cdkOut}`);
-  return { logicalId, asset, timeoutMs: (fn.Properties.Timeout ?? 3) * 1000 };
-}
-
 /** Lets the last writes to stdout and the response server land before they are inspected. */
 function settle(): Promise<void> {
   return new Promise((r) => setTimeout(r, 20));
-}
-
-/** Problems with a secret value against the documented schema (never quoting the token). */
-export function schemaProblems(
-  raw: string | undefined,
-  expect: { domain: string; domainOwner: string; region: string; durationSeconds: number },
-): string[] {
-  let v: any;
-  try {
-    v = JSON.parse(raw ?? '');
-  } catch {
-    return ['the value is not JSON'];
-  }
-  const problems: string[] = [];
-  const keys = ['schemaVersion', 'authorizationToken', 'expiration', 'issuedAt', 'domain', 'domainOwner', 'region', 'durationSeconds'];
-  const extra = Object.keys(v).filter((k) => !keys.includes(k));
-  if (extra.length) problems.push(`unexpected keys ${extra.join(', ')}`);
-  const iso = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,3})?Z$/;
-  if (v.schemaVersion !== 1) problems.push(`schemaVersion is ${JSON.stringify(v.schemaVersion)}`);
-  if (typeof v.authorizationToken !== 'string' || !v.authorizationToken) problems.push('no authorizationToken');
-  if (!iso.test(v.expiration ?? '')) problems.push(`expiration ${JSON.stringify(v.expiration)} is not ISO 8601 UTC`);
-  else if (Date.parse(v.expiration) <= Date.now()) problems.push(`expiration ${v.expiration} is not in the future`);
-  if (!iso.test(v.issuedAt ?? '')) problems.push(`issuedAt ${JSON.stringify(v.issuedAt)} is not ISO 8601 UTC`);
-  for (const k of ['domain', 'domainOwner', 'region', 'durationSeconds'] as const) {
-    if (v[k] !== expect[k]) problems.push(`${k} is ${JSON.stringify(v[k])}, expected ${JSON.stringify(expect[k])}`);
-  }
-  return problems;
-}
-
-/** The stage layout after a good rotation or deploy: AWSCURRENT on `current`, no AWSPENDING anywhere. */
-export function stageProblems(stages: Record<string, string[]>, current: string, previous?: string): string[] {
-  const problems: string[] = [];
-  const holders = (s: string) => Object.entries(stages).filter(([, l]) => l.includes(s)).map(([id]) => id);
-  if (holders('AWSCURRENT').join() !== current) problems.push(`AWSCURRENT is on ${holders('AWSCURRENT').join() || 'no version'}, expected ${current}`);
-  if (previous && holders('AWSPREVIOUS').join() !== previous) problems.push(`AWSPREVIOUS is on ${holders('AWSPREVIOUS').join() || 'no version'}, expected ${previous}`);
-  const pending = holders('AWSPENDING').filter((id) => id !== current);
-  if (pending.length) problems.push(`AWSPENDING left on ${pending.join(', ')}`);
-  return problems;
 }

@@ -1,26 +1,12 @@
 /**
  * `npm run demo`: synthesizes the example app (integ/integ.default.ts) into cdk.out, prints what it
  * creates, the way a reviewer would read the template, then runs the token's lifecycle on a local
- * AWS (moto and a local CodeArtifact endpoint, see test/e2e/) and prints what happened.
+ * AWS (this kit: moto and a local CodeArtifact endpoint) and prints what happened.
  */
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { runLifecycle } from '../test/e2e/lifecycle';
-
-export const CDK_OUT = path.join(__dirname, '..', 'cdk.out');
-export const EXAMPLE_APP = path.join(__dirname, 'integ.default.ts');
-export const EXAMPLE_STACK = 'CodeArtifactTokenDefault';
-
-/** Synthesizes the example app into cdk.out and returns the example stack's template. */
-export function synthExample(): any {
-  fs.rmSync(CDK_OUT, { recursive: true, force: true });
-  execFileSync(process.execPath, [require.resolve('ts-node/dist/bin'), '--transpile-only', EXAMPLE_APP], {
-    env: { ...process.env, CDK_OUTDIR: CDK_OUT, CDK_VALIDATION: 'false' },
-    stdio: 'inherit',
-  });
-  return JSON.parse(fs.readFileSync(path.join(CDK_OUT, `${EXAMPLE_STACK}.template.json`), 'utf8'));
-}
+import { runLifecycle } from './lifecycle';
+import { CDK_OUT, EXAMPLE_STACK, synthExample } from './synth';
 
 function describeResource(r: any): string {
   const p = r.Properties ?? {};

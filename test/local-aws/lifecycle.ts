@@ -6,7 +6,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ACCOUNT, CallCounts, E2eEnv, EnvOptions, REGION, schemaProblems, stageProblems } from './harness';
+import { schemaProblems, stageProblems } from './checks';
+import { CallCounts, E2eEnv, EnvOptions } from './environment';
+import { ACCOUNT, REGION } from './template';
 
 export interface LifecycleStep {
   readonly name: string;
@@ -240,6 +242,7 @@ function perKind(report: LifecycleReport, kind: LifecycleStep['kind']): string {
   return distinct.join(' | ');
 }
 
-export function writeApiCalls(report: LifecycleReport, file = path.join(__dirname, 'API_CALLS.md')): void {
+/** Writes the API calls of each step as markdown into `file`. */
+export function writeApiCalls(report: LifecycleReport, file: string): void {
   fs.writeFileSync(file, apiCallsMarkdown(report));
 }

@@ -4,16 +4,13 @@
 #   - every stack template of the committed integ snapshots (integ/*.snapshot/*.template.json),
 #     the integ assertion stacks included;
 #   - the demo app (`npm run demo` synthesizes integ/integ.default.ts), synthesized here into
-#     .cfn-lint/demo.out the same way integ/demo.ts does it (about a second). Not the default
+#     .cfn-lint/demo.out the same way test/local-aws/synth.ts does it (about a second). Not the default
 #     snapshot in its place: integ-runner synthesizes with its recommended feature flags and the
 #     demo without them, so the templates differ (the demo's checker has no log group of its own);
-#   - any template given as an argument (`bash test/packages/cfn-lint.sh /tmp/x.template.json`),
+#   - any template given as an argument (`bash test/cfn-lint/run.sh /tmp/x.template.json`),
 #     linted like the stack templates.
 #
-# cfn-lint is pinned. A `cfn-lint` of exactly that version on PATH is used as it is; otherwise the
-# script creates a virtualenv under .cfn-lint/ (gitignored) with it. The venv does not see the
-# machine's site-packages: another cfn-lint, or other versions of its rule dependencies, would
-# lint differently.
+# cfn-lint is pinned in requirements.txt beside this script; install.sh provides it.
 #
 # Fails on any error and on any warning not ignored below. Each ignored rule, and why:
 #   W3005  "DependsOn is already enforced by a GetAtt/Ref": aws-cdk-lib's lambda.Function always
@@ -24,38 +21,18 @@
 #          real lambda:InvokeFunction). Our own stacks are linted with W3037 on.
 set -euo pipefail
 
-CFN_LINT_VERSION=1.58.0
 REGIONS=(us-east-1)                       # where the integ tests run; the templates are region-agnostic
 IGNORE_ALL=(W3005)
 IGNORE_ASSERTION_STACKS=(W3005 W3037)
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
 cd "$ROOT"
 WORK="$ROOT/.cfn-lint"
-VENV="$WORK/venv"
+CFN_LINT="$(bash "$HERE/install.sh")"
+CFN_LINT_VERSION="$("$CFN_LINT" --version | awk '{ print $2 }')"
 
-installed_version() { "$1" --version 2>/dev/null | awk '{ print $2 }'; }
-
-CFN_LINT=""
-if command -v cfn-lint >/dev/null 2>&1 && [ "$(installed_version cfn-lint)" = "$CFN_LINT_VERSION" ]; then
-  CFN_LINT="$(command -v cfn-lint)"
-else
-  if [ ! -x "$VENV/bin/python" ]; then
-    echo "lint:templates: creating the virtualenv .cfn-lint/venv"
-    "${CFN_LINT_PYTHON:-python3}" -m venv "$VENV"
-  fi
-  if [ "$(installed_version "$VENV/bin/cfn-lint")" != "$CFN_LINT_VERSION" ]; then
-    echo "lint:templates: installing cfn-lint==$CFN_LINT_VERSION into .cfn-lint/venv"
-    "$VENV/bin/python" -m pip install --disable-pip-version-check --quiet "cfn-lint==$CFN_LINT_VERSION"
-  fi
-  CFN_LINT="$VENV/bin/cfn-lint"
-  if [ "$(installed_version "$CFN_LINT")" != "$CFN_LINT_VERSION" ]; then
-    echo "lint:templates: .cfn-lint/venv has no cfn-lint $CFN_LINT_VERSION; delete .cfn-lint/ and run again" >&2
-    exit 1
-  fi
-fi
-
-# The demo app: the handler asset must exist (bundled by esbuild), then a plain synth, as integ/demo.ts does.
+# The demo app: the handler asset must exist (bundled by esbuild), then a plain synth, as test/local-aws/synth.ts does.
 DEMO_OUT="$WORK/demo.out"
 rm -rf "$DEMO_OUT"
 if [ ! -f assets/lib/handler/index/index.js ]; then
