@@ -19,7 +19,10 @@ import {
 import { CfnResponse, CfnResponseServer, ReceivedResponse } from './cfn-responses';
 import { leakProblems } from './checks';
 import { FakeCodeArtifact } from './fake-codeartifact';
-import { InvokeResult, LambdaProcess } from './lambda-process';
+import { evaluate } from './iam-evaluation';
+import { Identities } from './identities';
+import { HANDLER_ACCESS_KEY_ID, InvokeResult, LambdaProcess } from './lambda-process';
+import { LocalSts } from './local-sts';
 import { MotoServer } from './moto';
 import { PROJECT_ROOT } from './python-venv';
 import { SecretsProxy } from './secrets-proxy';
@@ -60,7 +63,20 @@ export interface Rotation {
 /** Counts of API calls by `service:Operation`, from the endpoint's log and the proxy's. */
 export type CallCounts = Record<string, number>;
 
-export interface Mark { readonly codeArtifact: number; readonly secrets: number }
+export interface Mark { readonly codeArtifact: number; readonly secrets: number; readonly sts: number }
+
+interface EnvParts {
+  readonly template: any;
+  readonly resolver: TemplateResolver;
+  readonly handlerFunction: HandlerFunction;
+  readonly identities: Identities;
+  readonly moto: MotoServer;
+  readonly secretsProxy: SecretsProxy;
+  readonly codeArtifact: FakeCodeArtifact;
+  readonly sts: LocalSts;
+  readonly cfnResponses: CfnResponseServer;
+  readonly lambda: LambdaProcess;
+}
 
 export class E2eEnv {
   public static async start(opts: EnvOptions = {}): Promise<E2eEnv> {
@@ -71,11 +87,23 @@ export class E2eEnv {
       throw new Error(`${templateFile} does not exist: synthesize the example app first (synthExample() in test/local-aws/synth.ts)`);
     }
     const template = JSON.parse(fs.readFileSync(templateFile, 'utf8'));
-    const [moto, codeArtifact, responses] = await Promise.all([MotoServer.start(opts.log), FakeCodeArtifact.start(), CfnResponseServer.start()]);
-    const proxy = await SecretsProxy.start(moto.url);
-    const fn = findHandler(template, cdkOut);
-    const lambda = await LambdaProcess.start(fn.asset, { region: REGION, secretsManager: proxy.url, codeArtifact: codeArtifact.url });
-    return new E2eEnv(template, fn, moto, proxy, codeArtifact, responses, lambda);
+    const resolver = new TemplateResolver(template);
+    const handlerFunction = findHandler(template, cdkOut, resolver);
+    const identities = new Identities(resolver, evaluate);
+    // The handler's own credentials stand for its execution role, as Lambda's would.
+    identities.addRoleCredentials(HANDLER_ACCESS_KEY_ID, handlerFunction.roleArn);
+    const [moto, codeArtifact, sts, cfnResponses] = await Promise.all([
+      MotoServer.start(opts.log), FakeCodeArtifact.start({ identities }), LocalSts.start(identities), CfnResponseServer.start(),
+    ]);
+    const secretsProxy = await SecretsProxy.start(moto.url);
+    const lambda = await LambdaProcess.start(handlerFunction.asset, {
+      region: REGION,
+      secretsManager: secretsProxy.url,
+      codeArtifact: codeArtifact.url,
+      sts: sts.url,
+      environment: handlerFunction.environment,
+    });
+    return new E2eEnv({ template, resolver, handlerFunction, identities, moto, secretsProxy, codeArtifact, sts, cfnResponses, lambda });
   }
 
   /** The kit's own Secrets Manager client: straight to moto, not counted as the handler's calls. */
@@ -87,16 +115,25 @@ export class E2eEnv {
   /** Errors of failed invocations, as Lambda reports them: part of the leak scan. */
   private readonly invokeErrors: string[] = [];
 
-  private constructor(
-    public readonly template: any,
-    public readonly handlerFunction: HandlerFunction,
-    public readonly moto: MotoServer,
-    public readonly secretsProxy: SecretsProxy,
-    public readonly codeArtifact: FakeCodeArtifact,
-    public readonly cfnResponses: CfnResponseServer,
-    public readonly lambda: LambdaProcess,
-  ) {
-    this.resolver = new TemplateResolver(template);
+  public readonly template: any;
+  public readonly handlerFunction: HandlerFunction;
+  /** Who is who, and which tokens carry which identity: decided from the template's policies. */
+  public readonly identities: Identities;
+  public readonly moto: MotoServer;
+  public readonly secretsProxy: SecretsProxy;
+  public readonly codeArtifact: FakeCodeArtifact;
+  public readonly sts: LocalSts;
+  public readonly cfnResponses: CfnResponseServer;
+  public readonly lambda: LambdaProcess;
+
+  private constructor(parts: EnvParts) {
+    ({
+      template: this.template, resolver: this.resolver, handlerFunction: this.handlerFunction, identities: this.identities,
+      moto: this.moto, secretsProxy: this.secretsProxy, codeArtifact: this.codeArtifact, sts: this.sts,
+      cfnResponses: this.cfnResponses, lambda: this.lambda,
+    } = parts);
+    const template = this.template;
+    const moto = this.moto;
     this.sm = new SecretsManagerClient({
       region: REGION,
       endpoint: moto.url,
@@ -114,6 +151,7 @@ export class E2eEnv {
     await this.moto.reset();
     this.secretsProxy.heal();
     this.codeArtifact.clear();
+    this.identities.clear();
     for (const k of Object.keys(this.resolver.physical)) delete this.resolver.physical[k];
   }
 
@@ -258,7 +296,7 @@ export class E2eEnv {
 
   /** Where the API call logs stand now. */
   public mark(): Mark {
-    return { codeArtifact: this.codeArtifact.calls.length, secrets: this.secretsProxy.calls.length };
+    return { codeArtifact: this.codeArtifact.calls.length, secrets: this.secretsProxy.calls.length, sts: this.sts.calls.length };
   }
 
   /** The handler's API calls since `mark`, by `service:Operation` (failed attempts included). */
@@ -267,6 +305,7 @@ export class E2eEnv {
     const add = (k: string) => { counts[k] = (counts[k] ?? 0) + 1; };
     this.codeArtifact.calls.slice(mark.codeArtifact).forEach(() => add('codeartifact:GetAuthorizationToken'));
     this.secretsProxy.calls.slice(mark.secrets).forEach((c) => add(`secretsmanager:${c.operation}`));
+    this.sts.calls.slice(mark.sts).forEach((c) => add(`sts:${c.operation}`));
     return counts;
   }
 
@@ -285,7 +324,9 @@ export class E2eEnv {
   }
 
   public async stop(): Promise<void> {
-    await Promise.allSettled([this.lambda.stop(), this.moto.stop(), this.secretsProxy.stop(), this.codeArtifact.stop(), this.cfnResponses.stop()]);
+    await Promise.allSettled([
+      this.lambda.stop(), this.moto.stop(), this.secretsProxy.stop(), this.codeArtifact.stop(), this.sts.stop(), this.cfnResponses.stop(),
+    ]);
     this.sm.destroy();
   }
 

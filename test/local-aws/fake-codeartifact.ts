@@ -6,11 +6,16 @@
  *   200 {"authorizationToken": "...", "expiration": <epoch seconds, a JSON number>}
  *   4xx/5xx with the `x-amzn-ErrorType` header and a JSON body with `message`
  *
- * It validates requests the way the service does, records every call, and fails on demand.
+ * It validates requests the way the service does, records every call, and fails on demand. Given
+ * the local AWS's identities, it also authorizes the caller the way the service does (the caller
+ * needs codeartifact:GetAuthorizationToken on the domain and sts:GetServiceBearerToken) and binds
+ * each token to the caller's role and session policy, so the package repositories can enforce them.
  */
 import { randomBytes } from 'crypto';
 import * as http from 'http';
+import { Identities } from './identities';
 import { close, listen, readBody } from './net';
+import { PARTITION } from './template';
 
 export type CodeArtifactFault =
   | 'ThrottlingException' | 'AccessDeniedException' | 'ResourceNotFoundException' | 'ValidationException'
@@ -45,8 +50,8 @@ const STATUS: Record<string, number> = {
 const DOMAIN = /^[a-z][a-z0-9-]{0,48}[a-z0-9]$/;
 
 export class FakeCodeArtifact {
-  public static async start(): Promise<FakeCodeArtifact> {
-    const fake = new FakeCodeArtifact();
+  public static async start(opts: { identities?: Identities } = {}): Promise<FakeCodeArtifact> {
+    const fake = new FakeCodeArtifact(opts.identities);
     fake.url = await listen(fake.server);
     return fake;
   }
@@ -61,7 +66,7 @@ export class FakeCodeArtifact {
   private readonly faults: CodeArtifactFault[] = [];
   private readonly server = http.createServer((req, res) => void this.handle(req, res));
 
-  private constructor() {}
+  private constructor(private readonly identities?: Identities) {}
 
   /** The next `times` calls fail with `fault`, then calls succeed again. */
   public failNext(fault: CodeArtifactFault, times = 1): void {
@@ -152,13 +157,35 @@ export class FakeCodeArtifact {
         return fail(fault, messageOf(fault, domain!, owner));
     }
 
+    let issuer;
+    if (this.identities) {
+      issuer = this.identities.principalOf(/Credential=([^/]+)\//.exec(auth)?.[1]);
+      if (!issuer) {
+        return fail('UnrecognizedClientException', 'The security token included in the request is invalid.', 403);
+      }
+      const region = call.signedFor!.split('/')[0];
+      const domainArn = `arn:${PARTITION}:codeartifact:${region}:${owner}:domain/${domain}`;
+      for (const [action, resource, context] of [
+        ['codeartifact:GetAuthorizationToken', domainArn, undefined],
+        ['sts:GetServiceBearerToken', '*', { 'sts:AWSServiceName': 'codeartifact.amazonaws.com' }],
+      ] as const) {
+        const decision = this.identities.authorize(issuer, action, resource, context);
+        if (!decision.allowed) {
+          return fail('AccessDeniedException', `User: ${issuer.roleArn} is not authorized to perform: ${action} on resource: ${resource} (${decision.reason})`);
+        }
+      }
+    }
     if (!this.domains.has(`${owner}/${domain}`)) {
       return fail('ResourceNotFoundException', `Domain not found. Domain name: ${domain}, domain owner: ${owner}`);
     }
     const token = newToken();
     this.issued.push(token);
-    // 0 means "the caller's session": an hour here. The service returns fractional epoch seconds.
-    const expiration = (Date.now() + (seconds || 3600) * 1000) / 1000 + 0.123;
+    // 0 means "the caller's session" (an hour for callers the local AWS does not know).
+    // The service returns fractional epoch seconds.
+    const expiresAt = issuer
+      ? this.identities!.recordToken(token, issuer, seconds).expiresAt
+      : Date.now() + (seconds || 3600) * 1000;
+    const expiration = expiresAt / 1000 + 0.123;
     this.calls.push({ ...call, status: 200, outcome: 'token issued' });
     res.writeHead(200, { 'content-type': 'application/json', 'x-amzn-requestid': reqId() });
     res.end(JSON.stringify({ authorizationToken: token, expiration }));

@@ -13,10 +13,16 @@ export interface InvokeResult {
   readonly ms: number;
 }
 
+/** The handler's own credentials: the local AWS maps them to the function's execution role. */
+export const HANDLER_ACCESS_KEY_ID = 'AKIAE2ETESTING000000';
+
 export interface LambdaEndpoints {
   readonly region: string;
   readonly secretsManager: string;
   readonly codeArtifact: string;
+  readonly sts?: string;
+  /** The function's environment variables from the template. */
+  readonly environment?: Record<string, string>;
 }
 
 export class LambdaProcess {
@@ -25,14 +31,16 @@ export class LambdaProcess {
       execArgv: ['-r', 'ts-node/register/transpile-only'],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: {
+        ...endpoints.environment,
         PATH: process.env.PATH,
         TS_NODE_PROJECT: path.join(__dirname, '..', 'tsconfig.json'),
         AWS_REGION: endpoints.region,
-        AWS_ACCESS_KEY_ID: 'AKIAE2ETESTING000000',
+        AWS_ACCESS_KEY_ID: HANDLER_ACCESS_KEY_ID,
         AWS_SECRET_ACCESS_KEY: 'e2e-dummy-secret-access-key',
         AWS_SESSION_TOKEN: 'e2e-dummy-session-token',
         AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManager,
         AWS_ENDPOINT_URL_CODEARTIFACT: endpoints.codeArtifact,
+        ...(endpoints.sts ? { AWS_ENDPOINT_URL_STS: endpoints.sts } : {}),
         // Nothing from the machine's own AWS configuration.
         AWS_CONFIG_FILE: '/nonexistent/e2e/config',
         AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/e2e/credentials',

@@ -12,11 +12,20 @@ export const REGION = 'eu-west-1';
 export const PARTITION = 'aws';
 export const STACK_ID = `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/CodeArtifactTokenDefault/0a1b2c3d-4e5f-6789-abcd-ef0123456789`;
 
+/** The ARN the local AWS gives a template's role (CloudFormation would add a random suffix). */
+export function roleArn(logicalId: string): string {
+  return `arn:${PARTITION}:iam::${ACCOUNT}:role/${logicalId}`;
+}
+
 export interface HandlerFunction {
   readonly logicalId: string;
   /** The bundled handler file in the cloud assembly, as shipped. */
   readonly asset: string;
   readonly timeoutMs: number;
+  /** The ARN of the function's execution role: the identity of the handler's own credentials. */
+  readonly roleArn: string;
+  /** The function's environment variables, resolved. */
+  readonly environment: Record<string, string>;
 }
 
 export class TemplateResolver {
@@ -24,6 +33,45 @@ export class TemplateResolver {
   public readonly physical: Record<string, string> = {};
 
   constructor(public readonly template: any) {}
+
+  /**
+   * The identity policies of a template role, resolved: its inline policies, the customer-managed
+   * policies it lists, and the AWS::IAM::Policy / ManagedPolicy resources that name it. AWS-managed
+   * policies (by ARN) are left out: none of them grants CodeArtifact or STS rights to our roles.
+   */
+  public policiesOfRole(logicalId: string): any[] {
+    const resources = this.template.Resources as Record<string, any>;
+    const role = resources[logicalId];
+    if (role?.Type !== 'AWS::IAM::Role') throw new Error(`${logicalId} is not a role in the template`);
+    const names = (roles: any[] | undefined) => (roles ?? []).some((r) => r?.Ref === logicalId);
+    const docs: any[] = (role.Properties.Policies ?? []).map((p: any) => p.PolicyDocument);
+    for (const arn of role.Properties.ManagedPolicyArns ?? []) {
+      if (arn?.Ref && resources[arn.Ref]?.Type === 'AWS::IAM::ManagedPolicy') docs.push(resources[arn.Ref].Properties.PolicyDocument);
+    }
+    for (const r of Object.values(resources)) {
+      if ((r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy') && names(r.Properties.Roles)) {
+        docs.push(r.Properties.PolicyDocument);
+      }
+    }
+    return docs.map((d) => this.resolveLoosely(d));
+  }
+
+  /** A role's trust policy, resolved. */
+  public trustPolicyOfRole(logicalId: string): any {
+    return this.resolveLoosely(this.template.Resources[logicalId].Properties.AssumeRolePolicyDocument);
+  }
+
+  /** Like resolve, but a reference to something not created (yet) becomes a string that matches no ARN. */
+  public resolveLoosely(v: any): any {
+    try {
+      return this.resolve(v);
+    } catch {
+      if (Array.isArray(v)) return v.map((x) => this.resolveLoosely(x));
+      if (v === null || typeof v !== 'object') return v;
+      if ('Ref' in v || 'Fn::GetAtt' in v || 'Fn::Join' in v || 'Fn::Sub' in v) return `<unresolved ${JSON.stringify(v)}>`;
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, this.resolveLoosely(x)]));
+    }
+  }
 
   /** Resolves a template value: Ref, Fn::GetAtt, Fn::Join, Fn::Sub over what the kit created. */
   public resolve(v: any): any {
@@ -42,6 +90,7 @@ export class TemplateResolver {
       const r = this.template.Resources[id];
       if (r?.Type === 'AWS::CodeArtifact::Domain' && attr === 'Name') return r.Properties.DomainName;
       if (r?.Type === 'AWS::Lambda::Function' && attr === 'Arn') return `arn:${PARTITION}:lambda:${REGION}:${ACCOUNT}:function:${id}`;
+      if (r?.Type === 'AWS::IAM::Role' && attr === 'Arn') return roleArn(id);
       throw new Error(`cannot resolve Fn::GetAtt ${id}.${attr}`);
     }
     if ('Fn::Join' in v) {
@@ -56,12 +105,18 @@ export class TemplateResolver {
 }
 
 /** The handler's Lambda in the template and its asset in cdk.out (by the Code S3Key hash). */
-export function findHandler(template: any, cdkOut: string): HandlerFunction {
+export function findHandler(template: any, cdkOut: string, resolver = new TemplateResolver(template)): HandlerFunction {
   const [logicalId, fn] = Object.entries<any>(template.Resources).find(([, r]) =>
     r.Type === 'AWS::Lambda::Function' && r.Properties.Description?.includes('cdk-codeartifact-token'))
     ?? (() => { throw new Error('no cdk-codeartifact-token handler Lambda in the template'); })();
   const hash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, '');
   const asset = path.join(cdkOut, `asset.${hash}`, 'index.js');
   if (!fs.existsSync(asset)) throw new Error(`the handler asset ${asset} is missing from ${cdkOut}`);
-  return { logicalId, asset, timeoutMs: (fn.Properties.Timeout ?? 3) * 1000 };
+  return {
+    logicalId,
+    asset,
+    timeoutMs: (fn.Properties.Timeout ?? 3) * 1000,
+    roleArn: resolver.resolve(fn.Properties.Role),
+    environment: resolver.resolve(fn.Properties.Environment?.Variables ?? {}),
+  };
 }
