@@ -464,8 +464,8 @@ function parseMultipart(contentType: string | undefined, body: Buffer): Multipar
     if (headerEnd < 0 || next < 0) throw new HttpError(400, 'a truncated multipart body');
     const headers = body.subarray(pos, headerEnd).toString('utf8');
     const data = body.subarray(headerEnd + 4, next);
-    const name = /name="([^"]*)"/i.exec(headers)?.[1];
-    const filename = /filename="([^"]*)"/i.exec(headers)?.[1];
+    const name = /[;\s]name="([^"]*)"/i.exec(headers)?.[1];
+    const filename = /[;\s]filename="([^"]*)"/i.exec(headers)?.[1];
     if (name !== undefined && filename !== undefined) files.set(name, { filename, data });
     else if (name !== undefined && !fields.has(name)) fields.set(name, data.toString('utf8'));
     pos = next + 2;
