@@ -1,0 +1,180 @@
+/**
+ * The real package managers of this machine, run against a CodeArtifact repository endpoint the way
+ * a user configures them with a token from the secret:
+ *
+ *   npm:   ~/.npmrc with `registry=ENDPOINT` and `//ENDPOINT-WITHOUT-SCHEME:_authToken=TOKEN`
+ *   pip:   `pip install --index-url https://aws:TOKEN@HOST/pypi/REPO/simple/ PKG`
+ *   twine: `TWINE_USERNAME=aws TWINE_PASSWORD=TOKEN twine upload --repository-url ENDPOINT dist/*`
+ *
+ * Each run gets its own temporary HOME, npm cache and config, and no pip config or cache, so the
+ * user's own setup is neither read nor changed. Output comes back with the token redacted.
+ */
+import { execFileSync, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ensureMotoVenv } from '../e2e/moto';
+
+/** twine for uploads, installed into the e2e virtualenv. */
+export const TWINE_VERSION = '7.0.0';
+
+export interface ClientResult {
+  readonly ok: boolean;
+  readonly exitCode: number;
+  /** stdout and stderr, the token replaced by `<token>`. */
+  readonly output: string;
+  /** The temporary directory the client ran in (node_modules, the pip target ...), removed by `cleanup`. */
+  readonly dir: string;
+}
+
+export interface ClientOptions {
+  /** The repository endpoint as CodeArtifact gives it, pointed at the local server (ends with `/`). */
+  readonly endpoint: string;
+  readonly token: string;
+  /** Default 60 s. */
+  readonly timeoutMs?: number;
+}
+
+const dirs: string[] = [];
+
+/** Removes every temporary directory the clients made. */
+export function cleanup(): void {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+}
+
+/** `npm install PKG` in a fresh project, with the registry and token in ~/.npmrc. */
+export async function npmInstall(options: ClientOptions & { readonly pkg: string }): Promise<ClientResult> {
+  const dir = tempDir('npm-install');
+  fs.writeFileSync(path.join(dir, 'project', 'package.json'), JSON.stringify({ name: 'consumer', version: '0.0.0', private: true }));
+  return run('npm', ['install', options.pkg, '--no-audit', '--no-fund'], path.join(dir, 'project'), npmEnv(dir, options), options, dir);
+}
+
+/** `npm publish` of a package directory (see `writeNpmPackage`), with the registry and token in ~/.npmrc. */
+export async function npmPublish(options: ClientOptions & { readonly packageDir: string }): Promise<ClientResult> {
+  const dir = tempDir('npm-publish');
+  return run('npm', ['publish'], options.packageDir, npmEnv(dir, options), options, dir);
+}
+
+/** A tiny publishable npm package in a new temporary directory; returns the directory. */
+export function writeNpmPackage(name: string, version: string): string {
+  const dir = tempDir('npm-package');
+  const pkg = path.join(dir, 'project');
+  fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name, version, main: 'index.js', license: 'MIT' }, undefined, 2));
+  fs.writeFileSync(path.join(pkg, 'index.js'), `module.exports = ${JSON.stringify(`${name}@${version}`)};\n`);
+  return pkg;
+}
+
+/** `pip install --no-cache-dir --target DIR/target PKG` from the repository's simple index, token in the URL. */
+export async function pipInstall(options: ClientOptions & { readonly pkg: string }): Promise<ClientResult> {
+  const python = ensureMotoVenv();
+  const dir = tempDir('pip-install');
+  const index = new URL('simple/', options.endpoint);
+  index.username = 'aws';
+  index.password = options.token;
+  return run(python, [
+    '-m', 'pip', 'install', '--no-cache-dir', '--disable-pip-version-check', '--no-input', '--no-deps',
+    '--target', path.join(dir, 'target'), '--index-url', index.toString(), options.pkg,
+  ], dir, pythonEnv(dir, { PIP_KEYRING_PROVIDER: 'disabled' }), options, dir);
+}
+
+/** `twine upload --repository-url ENDPOINT FILES` with TWINE_USERNAME=aws and TWINE_PASSWORD=TOKEN. */
+export async function twineUpload(options: ClientOptions & { readonly files: readonly string[] }): Promise<ClientResult> {
+  const python = ensureTwine();
+  const dir = tempDir('twine');
+  return run(python, [
+    '-m', 'twine', 'upload', '--non-interactive', '--disable-progress-bar', '--repository-url', options.endpoint, ...options.files,
+  ], dir, pythonEnv(dir, { TWINE_USERNAME: 'aws', TWINE_PASSWORD: options.token }), options, dir);
+}
+
+/** Installs twine==TWINE_VERSION into the e2e virtualenv once (a marker file skips pip later); returns its Python. */
+export function ensureTwine(log: (line: string) => void = () => undefined): string {
+  const python = ensureMotoVenv(log);
+  const marker = path.join(path.dirname(path.dirname(python)), `.twine-${TWINE_VERSION}-installed`);
+  const installed = () => {
+    try {
+      return execFileSync(python, ['-c', 'import importlib.metadata as m; print(m.version("twine"))'],
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    } catch {
+      return 'none';
+    }
+  };
+  if (fs.existsSync(marker) && installed() === TWINE_VERSION) return python;
+  log(`installing twine==${TWINE_VERSION} into the virtualenv`);
+  execFileSync(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '--quiet', `twine==${TWINE_VERSION}`],
+    { stdio: ['ignore', 'inherit', 'inherit'] });
+  const version = installed();
+  if (version !== TWINE_VERSION) throw new Error(`the e2e virtualenv has twine ${version}, expected ${TWINE_VERSION}`);
+  fs.writeFileSync(marker, `twine==${TWINE_VERSION}\n`);
+  return python;
+}
+
+function tempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ca-${prefix}-`));
+  dirs.push(dir);
+  for (const sub of ['home', 'project', 'target']) fs.mkdirSync(path.join(dir, sub));
+  return dir;
+}
+
+/** The environment without anything that configures npm, pip or twine, with a temporary HOME. */
+function baseEnv(dir: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!/^(npm_|pip_|twine_|python|virtual_env|node_options|xdg_)/i.test(k)) env[k] = v;
+  }
+  return { ...env, HOME: path.join(dir, 'home'), XDG_CONFIG_HOME: path.join(dir, 'home', '.config'), XDG_CACHE_HOME: path.join(dir, 'home', '.cache') };
+}
+
+function npmEnv(dir: string, options: ClientOptions): NodeJS.ProcessEnv {
+  const npmrc = path.join(dir, 'home', '.npmrc');
+  const registry = new URL(options.endpoint);
+  fs.writeFileSync(npmrc, [
+    `registry=${registry}`,
+    `//${registry.host}${registry.pathname}:_authToken=${options.token}`,
+    '',
+  ].join('\n'), { mode: 0o600 });
+  return {
+    ...baseEnv(dir),
+    npm_config_userconfig: npmrc,
+    npm_config_globalconfig: path.join(dir, 'home', 'npmrc-global'),
+    npm_config_cache: path.join(dir, 'home', '.npm'),
+    npm_config_update_notifier: 'false',
+    npm_config_fetch_retries: '0',
+  };
+}
+
+function pythonEnv(dir: string, extra: Record<string, string>): NodeJS.ProcessEnv {
+  return {
+    ...baseEnv(dir),
+    PIP_CONFIG_FILE: '/dev/null',
+    PYTHONNOUSERSITE: '1',
+    PYTHON_KEYRING_BACKEND: 'keyring.backends.null.Keyring',
+    ...extra,
+  };
+}
+
+function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, options: ClientOptions, dir: string): Promise<ClientResult> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    proc.stdout.on('data', (d) => { output += d; });
+    proc.stderr.on('data', (d) => { output += d; });
+    const timer = setTimeout(() => proc.kill('SIGKILL'), options.timeoutMs ?? 60000);
+    proc.on('error', (e) => {
+      clearTimeout(timer);
+      reject(new Error(redact(`${command} could not start: ${e.message}`, options.token)));
+    });
+    proc.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const exitCode = code ?? (signal ? 128 : 1);
+      resolve({ ok: exitCode === 0, exitCode, output: redact(output, options.token), dir });
+    });
+  });
+}
+
+/** Replaces the token, also URL-encoded and inside a Basic `aws:TOKEN` credential, with `<token>`. */
+export function redact(text: string, token: string): string {
+  const forms = new Set([token, encodeURIComponent(token), Buffer.from(`aws:${token}`).toString('base64')]);
+  let out = text;
+  for (const form of forms) if (form) out = out.split(form).join('<token>');
+  return out;
+}
