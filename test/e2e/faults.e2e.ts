@@ -96,11 +96,12 @@ test('AccessDeniedException: the deploy fails, says which permission is missing'
   await expectLastGoodKept();
 });
 
-test('ResourceNotFoundException for an unknown domain: the deploy fails and names the domain', async () => {
-  // CloudFormation updates the tags with the properties; the domain does not exist
-  await env.updateSecretTags({ 'cdk-codeartifact-token:domain': 'no-such-domain' });
-  const r = await env.cfn('Update', updateProps({ Domain: 'no-such-domain' }));
-  expectFailed(r, /ResourceNotFoundException: Domain not found.*Check that domain 'no-such-domain' exists in account 123456789012, region eu-west-1/);
+test('ResourceNotFoundException for a domain that no longer exists: the deploy fails and names the domain', async () => {
+  // GIVEN the domain the template grants access to is deleted (IAM still allows it, so the
+  // service answers ResourceNotFoundException, not AccessDeniedException)
+  env.codeArtifact.domains.clear();
+  const r = await env.cfn('Update', updateProps({}));
+  expectFailed(r, new RegExp(`ResourceNotFoundException: Domain not found.*Check that domain '${env.domainName}' exists in account 123456789012, region eu-west-1`));
   await expectLastGoodKept();
   // and a rotation in the meantime fails the same way, keeping the last good token
   const rotation = await env.rotate();

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { evaluate, PolicyDocument, PolicyStatement } from '../local-aws/iam-evaluation';
-import { cleanup, ensureTwine, npmInstall, npmPublish, pipInstall, twineUpload, writeNpmPackage } from '../local-aws/package-clients';
+import { cleanup, npmInstall, npmPublish, pipInstall, twineUpload, writeNpmPackage } from '../local-aws/package-clients';
 import { Authorization, AuthorizationRequest, PackageRepositories, pythonWheel } from '../local-aws/package-repositories';
 
 const OWNER = '111122223333';
@@ -150,7 +150,6 @@ describe('package managers against CodeArtifact-like repositories', () => {
   const putsSince = (n: number) => requestsSince(n).filter((q) => q.method === 'PUT');
 
   beforeAll(async () => {
-    ensureTwine();
     repos = await PackageRepositories.start({ authorize });
     for (const r of ['x', 'y', 'mirror']) repos.addRepository(DOMAIN, OWNER, REGION, r);
     repos.seedNpm(DOMAIN, OWNER, REGION, 'x', 'left-pad', '1.3.0');

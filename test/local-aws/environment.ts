@@ -19,7 +19,6 @@ import {
 import { CfnResponse, CfnResponseServer, ReceivedResponse } from './cfn-responses';
 import { leakProblems } from './checks';
 import { FakeCodeArtifact } from './fake-codeartifact';
-import { evaluate } from './iam-evaluation';
 import { Identities } from './identities';
 import { HANDLER_ACCESS_KEY_ID, InvokeResult, LambdaProcess } from './lambda-process';
 import { LocalSts } from './local-sts';
@@ -89,7 +88,7 @@ export class E2eEnv {
     const template = JSON.parse(fs.readFileSync(templateFile, 'utf8'));
     const resolver = new TemplateResolver(template);
     const handlerFunction = findHandler(template, cdkOut, resolver);
-    const identities = new Identities(resolver, evaluate);
+    const identities = new Identities(resolver);
     // The handler's own credentials stand for its execution role, as Lambda's would.
     identities.addRoleCredentials(HANDLER_ACCESS_KEY_ID, handlerFunction.roleArn);
     const [moto, codeArtifact, sts, cfnResponses] = await Promise.all([

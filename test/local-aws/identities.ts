@@ -12,22 +12,8 @@
  *   bearer tokens": the token keeps "principal tags, session tags, and session policies").
  */
 import { randomBytes } from 'crypto';
+import { Decision, evaluate } from './iam-evaluation';
 import { ACCOUNT, PARTITION, TemplateResolver } from './template';
-
-export interface Decision {
-  readonly allowed: boolean;
-  /** Why, naming the action and the resource (never a token). */
-  readonly reason: string;
-}
-
-/** One IAM evaluation: identity policies intersected with an optional session policy. */
-export type PolicyEvaluator = (input: {
-  readonly identityPolicies: any[];
-  readonly sessionPolicy?: any;
-  readonly action: string;
-  readonly resource: string;
-  readonly context?: Record<string, string>;
-}) => Decision;
 
 /** A principal as AWS sees it when it makes a request. */
 export interface Principal {
@@ -51,7 +37,7 @@ export class Identities {
   private readonly credentials = new Map<string, Session | Principal>();
   private readonly tokens = new Map<string, TokenIdentity>();
 
-  constructor(private readonly resolver: TemplateResolver, private readonly evaluate: PolicyEvaluator) {}
+  constructor(private readonly resolver: TemplateResolver) {}
 
   /** Long-term credentials of a template role (the Lambda's execution role, for the handler). */
   public addRoleCredentials(accessKeyId: string, roleArn: string): void {
@@ -67,7 +53,7 @@ export class Identities {
   /** Evaluates one request of a principal against its template role's policies and its session policy. */
   public authorize(principal: Principal, action: string, resource: string, context?: Record<string, string>): Decision {
     const identityPolicies = this.resolver.policiesOfRole(logicalIdOf(principal.roleArn));
-    return this.evaluate({ identityPolicies, sessionPolicy: principal.sessionPolicy, action, resource, context });
+    return evaluate({ identityPolicies, sessionPolicy: principal.sessionPolicy, action, resource, context });
   }
 
   /**
@@ -82,7 +68,7 @@ export class Identities {
     const accountRoot = `arn:${PARTITION}:iam::${ACCOUNT}:root`;
     if (!trusted([caller.roleArn])) {
       if (!trusted([accountRoot])) {
-        return { allowed: false, reason: `${caller.roleArn} is not authorized to perform: sts:AssumeRole on resource: ${input.roleArn} (the role's trust policy does not name it)` };
+        return { allowed: false, explicit: false, reason: `${caller.roleArn} is not authorized to perform: sts:AssumeRole on resource: ${input.roleArn} (the role's trust policy does not name it)` };
       }
       const own = this.authorize(caller, 'sts:AssumeRole', input.roleArn);
       if (!own.allowed) return own;
@@ -116,8 +102,8 @@ export class Identities {
   /** A package-manager request made with a token: unknown or expired tokens are not authenticated. */
   public authorizeToken(token: string, action: string, resource: string): Decision & { authenticated: boolean } {
     const identity = this.tokens.get(token);
-    if (!identity) return { authenticated: false, allowed: false, reason: 'the token is not one this CodeArtifact issued' };
-    if (identity.expiresAt <= Date.now()) return { authenticated: false, allowed: false, reason: 'the token has expired' };
+    if (!identity) return { authenticated: false, allowed: false, explicit: false, reason: 'the token is not one this CodeArtifact issued' };
+    if (identity.expiresAt <= Date.now()) return { authenticated: false, allowed: false, explicit: false, reason: 'the token has expired' };
     return { authenticated: true, ...this.authorize(identity, action, resource) };
   }
 

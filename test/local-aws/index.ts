@@ -10,3 +10,8 @@ export * from './python-venv';
 export * from './secrets-proxy';
 export * from './synth';
 export * from './template';
+export * from './iam-evaluation';
+export * from './identities';
+export * from './local-sts';
+export * from './package-clients';
+export * from './package-repositories';

@@ -2,39 +2,16 @@
  * Secrets Manager (and STS) on this machine: moto in server mode, from the kit's virtualenv with
  * the moto pinned in requirements.txt.
  */
-import { ChildProcess, execFileSync, spawn } from 'child_process';
+import { ChildProcess, spawn } from 'child_process';
 import * as http from 'http';
 import * as path from 'path';
 import { freePort } from './net';
-import { ensurePythonVenv, pinnedVersion } from './python-venv';
-
-/**
- * The kit's Python with the pinned moto, checked by importing it: a venv that lost moto (or has
- * another version) says so instead of failing later in a confusing way.
- */
-export function ensureMotoVenv(log: (line: string) => void = () => undefined): string {
-  const expected = pinnedVersion('moto');
-  const python = ensurePythonVenv(log, (py) => motoVersion(py) === expected);
-  const version = motoVersion(python);
-  if (version !== expected) {
-    throw new Error(`the e2e virtualenv has moto ${version}, expected ${expected}: delete .e2e/ and run again`);
-  }
-  return python;
-}
-
-function motoVersion(python: string): string {
-  try {
-    return execFileSync(python, ['-c', 'import moto.server, moto; print(moto.__version__)'],
-      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return 'none';
-  }
-}
+import { ensurePythonVenv } from './python-venv';
 
 /** A running moto server on 127.0.0.1. */
 export class MotoServer {
   public static async start(log?: (line: string) => void): Promise<MotoServer> {
-    const python = ensureMotoVenv(log);
+    const python = ensurePythonVenv(log);
     const port = await freePort();
     const proc = spawn(python, [path.join(__dirname, 'moto_server.py'), '-H', '127.0.0.1', '-p', String(port)], {
       stdio: ['ignore', 'pipe', 'pipe'],

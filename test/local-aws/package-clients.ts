@@ -9,14 +9,13 @@
  * Each run gets its own temporary HOME, npm cache and config, and no pip config or cache, so the
  * user's own setup is neither read nor changed. Output comes back with the token redacted.
  */
-import { execFileSync, spawn } from 'child_process';
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ensureMotoVenv } from '../e2e/moto';
+import { ensurePythonVenv } from './python-venv';
 
 /** twine for uploads, installed into the e2e virtualenv. */
-export const TWINE_VERSION = '7.0.0';
 
 export interface ClientResult {
   readonly ok: boolean;
@@ -66,7 +65,7 @@ export function writeNpmPackage(name: string, version: string): string {
 
 /** `pip install --no-cache-dir --target DIR/target PKG` from the repository's simple index, token in the URL. */
 export async function pipInstall(options: ClientOptions & { readonly pkg: string }): Promise<ClientResult> {
-  const python = ensureMotoVenv();
+  const python = ensurePythonVenv();
   const dir = tempDir('pip-install');
   const index = new URL('simple/', options.endpoint);
   index.username = 'aws';
@@ -79,33 +78,11 @@ export async function pipInstall(options: ClientOptions & { readonly pkg: string
 
 /** `twine upload --repository-url ENDPOINT FILES` with TWINE_USERNAME=aws and TWINE_PASSWORD=TOKEN. */
 export async function twineUpload(options: ClientOptions & { readonly files: readonly string[] }): Promise<ClientResult> {
-  const python = ensureTwine();
+  const python = ensurePythonVenv();
   const dir = tempDir('twine');
   return run(python, [
     '-m', 'twine', 'upload', '--non-interactive', '--disable-progress-bar', '--repository-url', options.endpoint, ...options.files,
   ], dir, pythonEnv(dir, { TWINE_USERNAME: 'aws', TWINE_PASSWORD: options.token }), options, dir);
-}
-
-/** Installs twine==TWINE_VERSION into the e2e virtualenv once (a marker file skips pip later); returns its Python. */
-export function ensureTwine(log: (line: string) => void = () => undefined): string {
-  const python = ensureMotoVenv(log);
-  const marker = path.join(path.dirname(path.dirname(python)), `.twine-${TWINE_VERSION}-installed`);
-  const installed = () => {
-    try {
-      return execFileSync(python, ['-c', 'import importlib.metadata as m; print(m.version("twine"))'],
-        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    } catch {
-      return 'none';
-    }
-  };
-  if (fs.existsSync(marker) && installed() === TWINE_VERSION) return python;
-  log(`installing twine==${TWINE_VERSION} into the virtualenv`);
-  execFileSync(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '--quiet', `twine==${TWINE_VERSION}`],
-    { stdio: ['ignore', 'inherit', 'inherit'] });
-  const version = installed();
-  if (version !== TWINE_VERSION) throw new Error(`the e2e virtualenv has twine ${version}, expected ${TWINE_VERSION}`);
-  fs.writeFileSync(marker, `twine==${TWINE_VERSION}\n`);
-  return python;
 }
 
 function tempDir(prefix: string): string {

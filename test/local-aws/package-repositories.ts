@@ -24,7 +24,7 @@
 import { createHash } from 'crypto';
 import * as http from 'http';
 import { crc32, gzipSync } from 'zlib';
-import { close, listen, readBody } from '../e2e/net';
+import { close, listen, readBody } from './net';
 
 export type Authorization = { allowed: true } | { allowed: false; reason: string; unauthenticated?: boolean };
 

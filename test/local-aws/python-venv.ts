@@ -1,7 +1,7 @@
 /**
  * The kit's Python: a virtualenv under .e2e/ (gitignored) that the run creates itself with the
- * pinned requirements.txt beside this file, so that a fresh CI machine and one that already has
- * moto installed behave the same.
+ * pinned requirements.txt beside this file (moto, twine), so that a fresh CI machine and one that
+ * already has some of them installed behave the same.
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -9,40 +9,52 @@ import * as path from 'path';
 
 export const PROJECT_ROOT = path.join(__dirname, '..', '..');
 const REQUIREMENTS = path.join(__dirname, 'requirements.txt');
+const VENV = path.join(PROJECT_ROOT, '.e2e', 'venv');
 
-/** The pinned requirements, `name==version` (extras kept), without comments. */
-export function pinnedRequirements(): string[] {
-  return fs.readFileSync(REQUIREMENTS, 'utf8').split('\n').map((l) => l.replace(/#.*/, '').trim()).filter(Boolean);
-}
-
-/** The pinned version of one requirement, e.g. `pinnedVersion('moto')`. */
-export function pinnedVersion(name: string): string {
-  const line = pinnedRequirements().find((r) => r.replace(/\[.*\]/, '').split('==')[0] === name);
-  if (!line) throw new Error(`${REQUIREMENTS} does not pin ${name}`);
-  return line.split('==')[1];
+/** The pinned requirements as `{ distribution: version }` (extras dropped). */
+export function pinnedRequirements(): Record<string, string> {
+  const lines = fs.readFileSync(REQUIREMENTS, 'utf8').split('\n').map((l) => l.replace(/#.*/, '').trim()).filter(Boolean);
+  return Object.fromEntries(lines.map((l) => {
+    const [name, version] = l.split('==');
+    return [name.replace(/\[.*\]/, ''), version];
+  }));
 }
 
 /**
- * Creates .e2e/venv if needed and installs requirements.txt into it; returns its Python.
+ * Creates .e2e/venv if needed and makes sure it has every pinned version; returns its Python.
  * The venv sees the machine's site-packages, so preinstalled packages of the pinned versions are
  * reused (pip only checks them); any other version is shadowed by the pinned one inside the venv.
- * A marker named after the requirements' content skips pip until they change, unless `healthy`
- * says the venv lost something (then pip repairs it).
  */
-export function ensurePythonVenv(log: (line: string) => void = () => undefined, healthy: (python: string) => boolean = () => true): string {
-  const venv = path.join(PROJECT_ROOT, '.e2e', 'venv');
-  const python = path.join(venv, 'bin', 'python');
-  const requirements = pinnedRequirements();
-  const marker = path.join(venv, `.installed-${requirements.join('_').replace(/[^A-Za-z0-9_.=-]/g, '')}`);
+export function ensurePythonVenv(log: (line: string) => void = () => undefined): string {
+  const python = path.join(VENV, 'bin', 'python');
   if (!fs.existsSync(python)) {
-    log(`creating the virtualenv ${path.relative(PROJECT_ROOT, venv)}`);
-    execFileSync(process.env.E2E_PYTHON ?? 'python3', ['-m', 'venv', '--system-site-packages', venv], { stdio: 'inherit' });
+    log(`creating the virtualenv ${path.relative(PROJECT_ROOT, VENV)}`);
+    execFileSync(process.env.E2E_PYTHON ?? 'python3', ['-m', 'venv', '--system-site-packages', VENV], { stdio: 'inherit' });
   }
-  if (!fs.existsSync(marker) || !healthy(python)) {
-    log(`installing ${requirements.join(', ')} into the virtualenv`);
+  const pinned = pinnedRequirements();
+  const wrong = () => {
+    const installed = installedVersions(python, Object.keys(pinned));
+    return Object.entries(pinned).filter(([name, version]) => installed[name] !== version).map(([name]) => `${name} ${installed[name] ?? 'none'}`);
+  };
+  if (wrong().length > 0) {
+    log(`installing ${Object.entries(pinned).map(([n, v]) => `${n}==${v}`).join(', ')} into the virtualenv`);
     execFileSync(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '--quiet', '-r', REQUIREMENTS],
       { stdio: ['ignore', 'inherit', 'inherit'] });
-    fs.writeFileSync(marker, requirements.join('\n') + '\n');
+    const still = wrong();
+    if (still.length > 0) {
+      throw new Error(`the e2e virtualenv has ${still.join(', ')}, not the versions ${REQUIREMENTS} pins: delete .e2e/ and run again`);
+    }
   }
   return python;
+}
+
+/** The installed versions of some distributions, as the venv's Python sees them (one process). */
+function installedVersions(python: string, names: string[]): Record<string, string> {
+  const script = 'import importlib.metadata as m, json, sys\nout = {}\nfor n in sys.argv[1:]:\n'
+    + '    try: out[n] = m.version(n)\n    except m.PackageNotFoundError: pass\nprint(json.dumps(out))';
+  try {
+    return JSON.parse(execFileSync(python, ['-c', script, ...names], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+  } catch {
+    return {};
+  }
 }
