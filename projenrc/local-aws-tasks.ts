@@ -2,9 +2,10 @@ import { awscdk } from 'projen';
 import { TS_SOURCES_ENV } from './ts-node-env';
 
 /**
- * Tasks on the local AWS kit (test/e2e/): moto for Secrets Manager, in a virtualenv the run creates
- * with a pinned moto[server], and a local CodeArtifact endpoint. Both drive the handler asset exactly
- * as synth ships it. Kept out of `test`: they need Python.
+ * Tasks on the local AWS kit (test/local-aws/): moto for Secrets Manager, in a virtualenv the run
+ * creates with a pinned moto[server], and a local CodeArtifact endpoint. The e2e specs
+ * (test/e2e/*.e2e.ts) and the demo drive the handler asset exactly as synth ships it through it.
+ * Kept out of `test`: they need Python.
  */
 export function addLocalAwsTasks(project: awscdk.AwsCdkConstructLibrary): void {
   project.addTask('test:e2e', {
@@ -15,11 +16,11 @@ export function addLocalAwsTasks(project: awscdk.AwsCdkConstructLibrary): void {
     ],
   });
   project.addTask('demo', {
-    description: 'Synthesize the example app in integ/, print what it creates, and run its token lifecycle on a local AWS',
+    description: 'Synthesize the example app, print what it creates, and run its token lifecycle on a local AWS',
     env: TS_SOURCES_ENV,
     steps: [
       { spawn: project.bundler.bundleTask.name },
-      { exec: 'ts-node --project test/tsconfig.json integ/demo.ts' },
+      { exec: 'ts-node --project test/tsconfig.json test/local-aws/demo.ts' },
     ],
   });
 }
