@@ -1,6 +1,7 @@
 import { awscdk, javascript } from 'projen';
 import { addBenchTask } from './projenrc/bench-task';
 import { addCfnLintTask } from './projenrc/cfn-lint-task';
+import { CI_TOOLCHAIN_STEPS, runCiScriptInBuildWorkflow } from './projenrc/ci-workflow';
 import { addDocsTasks } from './projenrc/docs-tasks';
 import { addHandlerBundle } from './projenrc/handler-bundle';
 import { configureIgnoreFiles } from './projenrc/ignore-files';
@@ -72,6 +73,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   githubOptions: { mergify: false },
   pullRequestTemplate: false,
+  // Pull requests run .ci/run, our whole CI (see projenrc/ci-workflow.ts). It fails on any file the
+  // build changes, so there is never a self-mutation to push back: the build is not mutable.
+  buildWorkflowOptions: {
+    mutableBuild: false,
+    preBuildSteps: CI_TOOLCHAIN_STEPS,
+  },
 
   // Construct Hub lists the library in every jsii language; each package follows its ecosystem's naming.
   // The release workflow (GitHub Actions, from conventional commits on main) publishes all five.
@@ -107,5 +114,6 @@ addCfnLintTask(project); // lint:templates
 addDocsTasks(project); // rosetta:extract, docs:check (after every compile)
 addBenchTask(project); // bench
 new LockfileOptionalEntries(project); // keeps `npm ci` working on every platform
+runCiScriptInBuildWorkflow(project); // the build workflow runs .ci/run
 
 project.synth();
