@@ -10,7 +10,7 @@ const SCRATCH = ['/cdk.out/', '/.e2e/', '/.bench/', '/.packages/', '/.cfn-lint/'
 /**
  * lib/ is the source folder here (sources and jsii's output side by side): git keeps the sources and
  * ignores the output; the npm package ships the compiled construct and the bundled handler asset, not
- * the sources, the handler's modules or the tooling folders.
+ * the sources, the handler's modules, the tooling folders or the contributors' guide.
  */
 export function configureIgnoreFiles(project: awscdk.AwsCdkConstructLibrary): void {
   // Undo projen's "lib is build output" ignores.
@@ -18,7 +18,7 @@ export function configureIgnoreFiles(project: awscdk.AwsCdkConstructLibrary): vo
   project.npmignore?.removePatterns('/lib/', '!/lib/', '!/lib/**/*.js', '!/lib/**/*.d.ts');
   project.npmignore?.addPatterns(
     '/lib/**/*.ts', '!/lib/**/*.d.ts', '!/lib/**/*.js', '/lib/handler/', '!/assets/',
-    '/integ/', '/bench/', '/rosetta/', '/.ci/',
+    '/integ/', '/bench/', '/rosetta/', '/.ci/', '/CONTRIBUTING.md',
   );
   project.gitignore.addPatterns(...SCRATCH);
   project.npmignore?.addPatterns(...SCRATCH);
