@@ -2,13 +2,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 // The release workflow cannot run here: check that what projen generated publishes every package the
-// README lists, and that the README names exactly the secrets it reads.
+// README lists, and that CONTRIBUTING.md (its Release section) names exactly the secrets it reads.
 const ROOT = path.join(__dirname, '..');
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');
 
 describe('release workflow', () => {
   const workflow = read('.github/workflows/release.yml');
   const readme = read('README.md');
+  const contributing = read('CONTRIBUTING.md');
 
   test('publishes to npm, PyPI, Maven Central, NuGet and Go after the release job', () => {
     // GIVEN
@@ -18,11 +19,11 @@ describe('release workflow', () => {
     expect(workflow).toMatch(/^ {8}run: npx projen release$/m);
   });
 
-  test('the README names every secret the workflow reads, and no other', () => {
+  test('CONTRIBUTING.md names every secret the workflow reads, and no other', () => {
     // GIVEN
     const used = new Set([...workflow.matchAll(/secrets\.([A-Z_]+)/g)].map((m) => m[1]));
     used.delete('GITHUB_TOKEN'); // provided by GitHub Actions itself
-    const section = readme.split('\n## Release\n')[1]?.split('\n## ')[0] ?? '';
+    const section = contributing.split('\n## Release\n')[1]?.split('\n## ')[0] ?? '';
     // WHEN
     const documented = new Set([...section.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]));
     // THEN
