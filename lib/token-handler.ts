@@ -6,7 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
-import { TAG_PREFIX } from './secret-format';
+import { STACK_TAG } from './contract';
 
 /** Where the shared handler runs; every token in a stack must ask for the same placement. */
 export interface HandlerPlacement {
@@ -107,7 +107,7 @@ export class TokenHandler extends Construct {
     logGroup.grantWrite(this.role);
     // Every token secret of this stack carries this tag (its value is the stack's id), and only
     // those secrets are the handler's to read and write.
-    this.scopeTag = { key: `${TAG_PREFIX}:stack`, value: Stack.of(this).stackId };
+    this.scopeTag = { key: STACK_TAG, value: Stack.of(this).stackId };
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: SECRET_ACTIONS,
       resources: [Stack.of(this).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],

@@ -5,7 +5,7 @@ import {
   MAX_DURATION_SECONDS,
   MIN_DURATION_SECONDS,
   REGION_PATTERN,
-} from './secret-format';
+} from './contract';
 
 /** Secrets Manager's minimum rotation interval. */
 export const MIN_ROTATION_HOURS = 4;

@@ -26,8 +26,8 @@ describe('CodeArtifactAuthorizationToken with defaults', () => {
         Tags: [
           { Key: 'cdk-codeartifact-token:domain', Value: 'my-domain' },
           { Key: 'cdk-codeartifact-token:domain-owner', Value: ACCOUNT },
+          { Key: 'cdk-codeartifact-token:domain-region', Value: REGION },
           { Key: 'cdk-codeartifact-token:duration-seconds', Value: '43200' },
-          { Key: 'cdk-codeartifact-token:region', Value: REGION },
           { Key: 'cdk-codeartifact-token:stack', Value: { Ref: 'AWS::StackId' } },
         ],
         KmsKeyId: Match.absent(),
@@ -45,7 +45,7 @@ describe('CodeArtifactAuthorizationToken with defaults', () => {
         SecretId: { Ref: Match.stringLikeRegexp('^TokenSecret') },
         Domain: 'my-domain',
         DomainOwner: ACCOUNT,
-        Region: REGION,
+        DomainRegion: REGION,
         DurationSeconds: '43200',
       },
       DependsOn: [Match.stringLikeRegexp('^CodeArtifactTokenHandlerTokenPolicy')],
@@ -144,15 +144,15 @@ describe('CodeArtifactAuthorizationToken with every property set', () => {
         Tags: [
           { Key: 'cdk-codeartifact-token:domain', Value: 'shared-domain' },
           { Key: 'cdk-codeartifact-token:domain-owner', Value: '444455556666' },
+          { Key: 'cdk-codeartifact-token:domain-region', Value: 'us-east-1' },
           { Key: 'cdk-codeartifact-token:duration-seconds', Value: '28800' },
-          { Key: 'cdk-codeartifact-token:region', Value: 'us-east-1' },
           { Key: 'cdk-codeartifact-token:stack', Value: { Ref: 'AWS::StackId' } },
         ],
       },
       DeletionPolicy: 'Retain',
     });
     template.hasResourceProperties('Custom::CodeArtifactAuthorizationToken', {
-      DomainOwner: '444455556666', Region: 'us-east-1', DurationSeconds: '28800',
+      DomainOwner: '444455556666', DomainRegion: 'us-east-1', DurationSeconds: '28800',
     });
     template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
       RotationRules: { ScheduleExpression: 'rate(4 hours)', Duration: '1h' },
@@ -185,7 +185,7 @@ describe('CodeArtifactAuthorizationToken with every property set', () => {
     // THEN
     Template.fromStack(stack).hasResourceProperties('Custom::CodeArtifactAuthorizationToken', {
       DomainOwner: { Ref: 'AWS::AccountId' },
-      Region: { Ref: 'AWS::Region' },
+      DomainRegion: { Ref: 'AWS::Region' },
     });
   });
 });

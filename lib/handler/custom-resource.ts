@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import * as http from 'http';
 import * as https from 'https';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { SECRET_ID_PROPERTY } from '../contract';
 import { configFromProperties } from './config';
 import { Deadline } from './deadline';
 import { describeError, HandlerError, isAwsError } from './errors';
@@ -17,7 +18,7 @@ const MAX_REASON = 1500;
  * secret is CloudFormation's own resource). Every path answers CloudFormation.
  */
 export async function onCustomResource(event: CloudFormationCustomResourceEvent, deadline: Deadline): Promise<void> {
-  const secretId = String(event.ResourceProperties.SecretId ?? '');
+  const secretId = String(event.ResourceProperties[SECRET_ID_PROPERTY] ?? '');
   const physicalId = event.RequestType === 'Create' ? `codeartifact-token:${secretId}` : event.PhysicalResourceId;
   const context = { requestType: event.RequestType, logicalResourceId: event.LogicalResourceId, secretId };
   let status: 'SUCCESS' | 'FAILED' = 'SUCCESS';
@@ -40,7 +41,7 @@ export async function onCustomResource(event: CloudFormationCustomResourceEvent,
 
 async function issueIntoSecret(event: CloudFormationCustomResourceEvent, secretId: string, deadline: Deadline): Promise<Record<string, string>> {
   if (!secretId) {
-    throw new HandlerError('the custom resource has no SecretId property');
+    throw new HandlerError(`the custom resource has no ${SECRET_ID_PROPERTY} property`);
   }
   const config = configFromProperties(event.ResourceProperties);
   const value = await issueToken(config, deadline);

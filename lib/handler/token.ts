@@ -1,22 +1,7 @@
 import type { CodeartifactClient } from '@aws-sdk/client-codeartifact';
-import { SECRET_SCHEMA_VERSION } from '../secret-format';
-import { TokenConfig } from './config';
+import { SECRET_SCHEMA_VERSION, TokenConfig, TokenSecretValue } from '../contract';
 import { Deadline } from './deadline';
 import { describeError, HandlerError } from './errors';
-
-/** The secret's value: its schema is documented in the README and must stay stable. */
-export interface SecretValue {
-  readonly schemaVersion: number;
-  readonly authorizationToken: string;
-  /** ISO 8601, UTC. */
-  readonly expiration: string;
-  /** ISO 8601, UTC. */
-  readonly issuedAt: string;
-  readonly domain: string;
-  readonly domainOwner: string;
-  readonly region: string;
-  readonly durationSeconds: number;
-}
 
 /** A token must have at least this long left to be stored or promoted. */
 const MIN_VALIDITY_MS = 5 * 60 * 1000;
@@ -41,9 +26,9 @@ function codeartifact(region: string): { readonly client: CodeartifactClient; re
 }
 
 /** Calls GetAuthorizationToken and returns the secret value to store. */
-export async function issueToken(config: TokenConfig, deadline: Deadline): Promise<SecretValue> {
-  const what = `GetAuthorizationToken for domain '${config.domain}' (owner ${config.domainOwner}, region ${config.region})`;
-  const ca = codeartifact(config.region);
+export async function issueToken(config: TokenConfig, deadline: Deadline): Promise<TokenSecretValue> {
+  const what = `GetAuthorizationToken for domain '${config.domain}' (owner ${config.domainOwner}, region ${config.domainRegion})`;
+  const ca = codeartifact(config.domainRegion);
   let out;
   try {
     out = await deadline.run(what, (abortSignal) => ca.client.send(new ca.sdk.GetAuthorizationTokenCommand({
@@ -71,7 +56,7 @@ export async function issueToken(config: TokenConfig, deadline: Deadline): Promi
     issuedAt: new Date().toISOString(),
     domain: config.domain,
     domainOwner: config.domainOwner,
-    region: config.region,
+    domainRegion: config.domainRegion,
     durationSeconds: config.durationSeconds,
   };
 }
@@ -84,7 +69,7 @@ function hint(err: unknown, config: TokenConfig): string {
       : `. The handler role needs codeartifact:GetAuthorizationToken on the domain; for a domain in another account, the domain policy of ${config.domainOwner} must allow it too.`;
   }
   if (e?.name === 'ResourceNotFoundException') {
-    return `. Check that domain '${config.domain}' exists in account ${config.domainOwner}, region ${config.region}.`;
+    return `. Check that domain '${config.domain}' exists in account ${config.domainOwner}, region ${config.domainRegion}.`;
   }
   return '';
 }
@@ -94,7 +79,7 @@ function hint(err: unknown, config: TokenConfig): string {
  * Returns the problem, or undefined when the value is good. Never quotes the value.
  */
 export function checkSecretValue(secretString: string | undefined): string | undefined {
-  let v: Partial<SecretValue>;
+  let v: Partial<TokenSecretValue>;
   try {
     v = JSON.parse(secretString ?? '');
   } catch {
@@ -103,7 +88,7 @@ export function checkSecretValue(secretString: string | undefined): string | und
   if (typeof v !== 'object' || v === null) {
     return 'the value is not a JSON object';
   }
-  for (const key of ['authorizationToken', 'expiration', 'domain', 'domainOwner', 'region'] as const) {
+  for (const key of ['authorizationToken', 'expiration', 'domain', 'domainOwner', 'domainRegion'] as const) {
     if (typeof v[key] !== 'string' || v[key] === '') {
       return `the value has no ${key}`;
     }

@@ -46,7 +46,7 @@ export function cfnEvent(
       SecretId: SECRET_ARN,
       Domain: 'my-domain',
       DomainOwner: '111122223333',
-      Region: 'eu-west-1',
+      DomainRegion: 'eu-west-1',
       DurationSeconds: '43200',
       ...props,
     },
