@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { CONFIG_FIELDS, CONFIG_NAMES, SECRET_ID_PROPERTY, TAG_PREFIX } from './contract';
+import { CONFIG_FIELDS, CONFIG_NAMES, SECRET_ID_PROPERTY, TAG_PREFIX, TAG_PRIORITY } from './contract';
 import { TokenHandler } from './token-handler';
 import { ROTATION_WINDOW_HOURS, validateSettings } from './validation';
 
@@ -148,10 +148,10 @@ export class CodeArtifactAuthorizationToken extends Construct {
       tokenDuration: this.tokenDuration,
       rotationInterval: props.rotationInterval,
       secretName: props.secretName,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      securityGroups: props.securityGroups,
     });
-    if (!props.vpc && (props.vpcSubnets || props.securityGroups)) {
-      checked.errors.push('vpcSubnets and securityGroups need vpc: the handler runs outside any VPC unless vpc is set');
-    }
     if (checked.errors.length > 0) {
       throw new Error(`CodeArtifactAuthorizationToken '${this.node.path}': ${checked.errors.join('; ')}`);
     }
@@ -188,14 +188,14 @@ export class CodeArtifactAuthorizationToken extends Construct {
     };
     const tags = (secret.node.defaultChild as secretsmanager.CfnSecret).tags;
     for (const field of CONFIG_FIELDS) {
-      tags.setTag(CONFIG_NAMES[field].tag, config[field], 1000);
+      tags.setTag(CONFIG_NAMES[field].tag, config[field], TAG_PRIORITY);
     }
 
     const handler = TokenHandler.of(this, { vpc: props.vpc, vpcSubnets: props.vpcSubnets, securityGroups: props.securityGroups });
-    tags.setTag(handler.scopeTag.key, handler.scopeTag.value, 1000);
     const tokenPolicy = handler.addToken({
+      secret,
+      domain: this.domain,
       domainArn: this.domainArn,
-      domainNameLength: Token.isUnresolved(this.domain) ? 50 : this.domain.length,
       encryptionKey: props.encryptionKey,
     });
 

@@ -66,8 +66,17 @@ export const SECRET_ID_PROPERTY = 'SecretId';
  */
 export const STACK_TAG = `${TAG_PREFIX}:stack`;
 
+/**
+ * The priority of the tags this library sets on a secret: above `Tags.of(...).add` (100) and
+ * `Tags.of(...).remove` (200) at their defaults, so that a user's tag aspect cannot replace or drop the
+ * tags the rotation reads and the handler's IAM condition relies on.
+ */
+export const TAG_PRIORITY = 1000;
+
 /** Allowed values, shared by the synth-time validation and the handler's deploy-time one. */
 export const DOMAIN_PATTERN = /^[a-z][a-z0-9-]{0,48}[a-z0-9]$/;
+/** The longest domain name `DOMAIN_PATTERN` allows. */
+export const MAX_DOMAIN_LENGTH = 50;
 export const ACCOUNT_PATTERN = /^\d{12}$/;
 export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 export const MIN_DURATION_SECONDS = 900;

@@ -416,6 +416,20 @@ describe('validation', () => {
     expect(make({ vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } })).toThrow(/vpcSubnets and securityGroups need vpc/);
   });
 
+  test('rejects vpcSubnets and securityGroups without vpc, quoting what was given', () => {
+    // GIVEN
+    const stack = newStack();
+    const sg = ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-12345678');
+    // WHEN / THEN
+    expect(() => new CodeArtifactAuthorizationToken(stack, 'Token', {
+      domain: 'my-domain',
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED, onePerAz: true },
+      securityGroups: [sg],
+    })).toThrow('vpcSubnets and securityGroups need vpc: the handler runs outside any VPC unless vpc is set, '
+      + 'got vpcSubnets { subnetType: "Isolated", onePerAz: true } and securityGroups [TestStack/Sg] without vpc');
+    expect(stack.node.tryFindChild('CodeArtifactTokenHandler')).toBeUndefined();
+  });
+
   test('reports every problem at once, before creating any resource', () => {
     const stack = newStack();
     expect(() => new CodeArtifactAuthorizationToken(stack, 'Token', { domain: 'X', domainOwner: '12' }))
