@@ -1,44 +1,19 @@
-import type { CodeartifactClient } from '@aws-sdk/client-codeartifact';
 import { SECRET_SCHEMA_VERSION, TokenConfig, TokenSecretValue } from '../contract';
+import { codeartifact, send } from './aws';
 import { Deadline } from './deadline';
-import { describeError, HandlerError } from './errors';
+import { HandlerError } from './errors';
 
 /** A token must have at least this long left to be stored or promoted. */
 const MIN_VALIDITY_MS = 5 * 60 * 1000;
 
-type Sdk = typeof import('@aws-sdk/client-codeartifact');
-let sdk: Sdk | undefined;
-const clients = new Map<string, CodeartifactClient>();
-
-/** Loaded on first use: rotation steps other than createSecret, and Deletes, never need it. */
-function codeartifact(region: string): { readonly client: CodeartifactClient; readonly sdk: Sdk } {
-  // require(), not import(): the bundle is CommonJS, and so are the tests that load this module.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  sdk ??= require('@aws-sdk/client-codeartifact') as Sdk;
-  const loaded = sdk;
-  let client = clients.get(region);
-  if (!client) {
-    // Standard retries cover throttling and 5xx; the deadline bounds them all.
-    client = new loaded.CodeartifactClient({ region, maxAttempts: 4, requestHandler: { connectionTimeout: 5000, requestTimeout: 15000 } });
-    clients.set(region, client);
-  }
-  return { client, sdk: loaded };
-}
-
 /** Calls GetAuthorizationToken and returns the secret value to store. */
 export async function issueToken(config: TokenConfig, deadline: Deadline): Promise<TokenSecretValue> {
   const what = `GetAuthorizationToken for domain '${config.domain}' (owner ${config.domainOwner}, region ${config.domainRegion})`;
-  const ca = codeartifact(config.domainRegion);
-  let out;
-  try {
-    out = await deadline.run(what, (abortSignal) => ca.client.send(new ca.sdk.GetAuthorizationTokenCommand({
-      domain: config.domain,
-      domainOwner: config.domainOwner,
-      durationSeconds: config.durationSeconds,
-    }), { abortSignal }));
-  } catch (err) {
-    throw new HandlerError(`${what} failed: ${describeError(err)}${hint(err, config)}`);
-  }
+  const out = await send(deadline, codeartifact(config.domainRegion), what, (sdk) => new sdk.GetAuthorizationTokenCommand({
+    domain: config.domain,
+    domainOwner: config.domainOwner,
+    durationSeconds: config.durationSeconds,
+  }), { explain: (err) => hint(err, config) });
   const expiration = out.expiration;
   if (typeof out.authorizationToken !== 'string' || out.authorizationToken.length === 0) {
     throw new HandlerError(`${what} returned a response without an authorizationToken`);

@@ -207,6 +207,27 @@ describe('failures answer FAILED with the cause, and leave the secret alone', ()
       Reason: expect.stringMatching(/GetAuthorizationToken for domain 'my-domain' .* did not answer within the handler's deadline/),
     });
   });
+
+  test('a call that times out is named once in the reason', async () => {
+    // GIVEN: Secrets Manager hangs after the token was issued
+    codeartifact.on(GetAuthorizationTokenCommand).resolves({ authorizationToken: TOKEN, expiration: futureEpoch() });
+    secrets.on(PutSecretValueCommand).callsFake(() => new Promise(() => undefined));
+    // WHEN
+    await invoke(cfnEvent('Update', url), context(5_300));
+    // THEN
+    expect(server.responses[0].body).toMatchObject({
+      Status: 'FAILED',
+      Reason: `PutSecretValue on ${SECRET_ARN} did not answer within the handler's deadline (0 s); the secret keeps its previous value`,
+    });
+  });
+
+  test('a GetAuthorizationToken that times out is named once in the reason', async () => {
+    codeartifact.on(GetAuthorizationTokenCommand).callsFake(() => new Promise(() => undefined));
+    await invoke(cfnEvent('Create', url), context(5_300));
+    const reason: string = server.responses[0].body.Reason;
+    expect(reason).toBe("GetAuthorizationToken for domain 'my-domain' (owner 111122223333, region eu-west-1) did not answer within the handler's deadline (0 s)");
+    expect(reason.match(/GetAuthorizationToken/g)).toHaveLength(1);
+  });
 });
 
 describe('Delete', () => {
