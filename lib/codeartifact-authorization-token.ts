@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { CONFIG_TAGS, TAG_PREFIX } from './secret-format';
+import { CONFIG_FIELDS, CONFIG_NAMES, SECRET_ID_PROPERTY, TAG_PREFIX, TAG_PRIORITY } from './contract';
 import { TokenHandler } from './token-handler';
 import { ROTATION_WINDOW_HOURS, validateSettings } from './validation';
 
@@ -102,7 +102,7 @@ export interface CodeArtifactAuthorizationTokenProps {
  * A CodeArtifact authorization token, issued at deploy time and kept fresh in a Secrets Manager secret.
  *
  * The secret's value is JSON: `authorizationToken`, `expiration` (ISO 8601, UTC), `issuedAt`, `domain`,
- * `domainOwner`, `region`, `durationSeconds` and `schemaVersion`. Consumers only need to read it:
+ * `domainOwner`, `domainRegion`, `durationSeconds` and `schemaVersion`. Consumers only need to read it:
  * see `grantRead`.
  */
 export class CodeArtifactAuthorizationToken extends Construct {
@@ -148,10 +148,10 @@ export class CodeArtifactAuthorizationToken extends Construct {
       tokenDuration: this.tokenDuration,
       rotationInterval: props.rotationInterval,
       secretName: props.secretName,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      securityGroups: props.securityGroups,
     });
-    if (!props.vpc && (props.vpcSubnets || props.securityGroups)) {
-      checked.errors.push('vpcSubnets and securityGroups need vpc: the handler runs outside any VPC unless vpc is set');
-    }
     if (checked.errors.length > 0) {
       throw new Error(`CodeArtifactAuthorizationToken '${this.node.path}': ${checked.errors.join('; ')}`);
     }
@@ -176,21 +176,26 @@ export class CodeArtifactAuthorizationToken extends Construct {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
     this.secret = secret;
-    // The rotation reads the configuration from these tags, never from the (possibly unreadable) old value.
-    const durationSeconds = this.tokenDuration.isUnresolved()
-      ? Token.asString(this.tokenDuration.toSeconds())
-      : String(this.tokenDuration.toSeconds());
+    // The token's configuration, as the handler reads it: from the custom resource's properties at
+    // deploy time, and from the secret's tags at rotation, never from the (possibly unreadable) old value.
+    const config: Record<(typeof CONFIG_FIELDS)[number], string> = {
+      domain: this.domain,
+      domainOwner: this.domainOwner,
+      domainRegion: this.domainRegion,
+      durationSeconds: this.tokenDuration.isUnresolved()
+        ? Token.asString(this.tokenDuration.toSeconds())
+        : String(this.tokenDuration.toSeconds()),
+    };
     const tags = (secret.node.defaultChild as secretsmanager.CfnSecret).tags;
-    tags.setTag(CONFIG_TAGS.domain, this.domain, 1000);
-    tags.setTag(CONFIG_TAGS.domainOwner, this.domainOwner, 1000);
-    tags.setTag(CONFIG_TAGS.region, this.domainRegion, 1000);
-    tags.setTag(CONFIG_TAGS.durationSeconds, durationSeconds, 1000);
+    for (const field of CONFIG_FIELDS) {
+      tags.setTag(CONFIG_NAMES[field].tag, config[field], TAG_PRIORITY);
+    }
 
     const handler = TokenHandler.of(this, { vpc: props.vpc, vpcSubnets: props.vpcSubnets, securityGroups: props.securityGroups });
-    tags.setTag(handler.scopeTag.key, handler.scopeTag.value, 1000);
     const tokenPolicy = handler.addToken({
+      secret,
+      domain: this.domain,
       domainArn: this.domainArn,
-      domainNameLength: Token.isUnresolved(this.domain) ? 50 : this.domain.length,
       encryptionKey: props.encryptionKey,
     });
 
@@ -201,11 +206,8 @@ export class CodeArtifactAuthorizationToken extends Construct {
       // The handler answers within its own timeout; this only bounds a handler that never starts.
       serviceTimeout: Duration.minutes(5),
       properties: {
-        SecretId: secret.secretArn,
-        Domain: this.domain,
-        DomainOwner: this.domainOwner,
-        Region: this.domainRegion,
-        DurationSeconds: durationSeconds,
+        [SECRET_ID_PROPERTY]: secret.secretArn,
+        ...Object.fromEntries(CONFIG_FIELDS.map((field) => [CONFIG_NAMES[field].property, config[field]])),
       },
     });
     issue.node.addDependency(tokenPolicy);

@@ -1,12 +1,13 @@
 import * as path from 'path';
-import { ArnFormat, CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, CfnResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
-import { TAG_PREFIX } from './secret-format';
+import { MAX_DOMAIN_LENGTH, STACK_TAG, TAG_PRIORITY } from './contract';
 
 /** Where the shared handler runs; every token in a stack must ask for the same placement. */
 export interface HandlerPlacement {
@@ -20,10 +21,15 @@ const HANDLER_UUID = 'a700d456-455d-4e7e-843a-544e72379ec0';
 /** Bundled by esbuild at build time (see .projenrc.ts) and shipped in the npm package. */
 const HANDLER_ASSET = path.join(__dirname, '..', 'assets', 'lib', 'handler', 'index');
 
-/** What one token needs from the shared handler's role. */
+/** What one token needs from the shared handler. */
 export interface TokenScope {
+  /** The token's secret, which the handler reads and writes. */
+  readonly secret: secretsmanager.Secret;
+  /** The CodeArtifact domain the handler issues the token for. */
+  readonly domain: string;
+  /** The ARN of `domain`. */
   readonly domainArn: string;
-  readonly domainNameLength: number;
+  /** The key that encrypts `secret`. */
   readonly encryptionKey?: kms.IKey;
 }
 
@@ -79,9 +85,6 @@ export class TokenHandler extends Construct {
 
   private static readonly ID = 'CodeArtifactTokenHandler';
 
-  /** The tag that marks a secret as one of this stack's token secrets, and its value. */
-  public readonly scopeTag: { readonly key: string; readonly value: string };
-
   public readonly function: lambda.SingletonFunction;
   public readonly role: iam.Role;
   /** Lets Secrets Manager invoke the rotation: a rotation schedule must wait for it. */
@@ -105,13 +108,12 @@ export class TokenHandler extends Construct {
     });
     // Instead of AWSLambdaBasicExecutionRole (logs:* on every log group): just our own log group.
     logGroup.grantWrite(this.role);
-    // Every token secret of this stack carries this tag (its value is the stack's id), and only
-    // those secrets are the handler's to read and write.
-    this.scopeTag = { key: `${TAG_PREFIX}:stack`, value: Stack.of(this).stackId };
+    // Every token secret of this stack carries this tag (its value is the stack's id, see addToken),
+    // and only those secrets are the handler's to read and write.
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: SECRET_ACTIONS,
       resources: [Stack.of(this).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
-      conditions: { StringEquals: { [`aws:ResourceTag/${this.scopeTag.key}`]: this.scopeTag.value } },
+      conditions: { StringEquals: { [`aws:ResourceTag/${STACK_TAG}`]: Stack.of(this).stackId } },
     }));
     // sts:GetServiceBearerToken has no resource-level permissions; the condition narrows it to CodeArtifact.
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -161,13 +163,17 @@ export class TokenHandler extends Construct {
   }
 
   /**
-   * Grants the handler what one token needs beyond its tagged secret, and returns the policy that
-   * grants it, so the token's deploy-time resource can wait for it.
+   * Gives the handler what one token needs: its secret (by tagging it as one of this stack's token
+   * secrets), its domain and its key. Returns the policy that grants the domain, so the token's
+   * deploy-time resource can wait for it.
    */
   public addToken(scope: TokenScope): iam.ManagedPolicy {
+    (scope.secret.node.defaultChild as secretsmanager.CfnSecret).tags.setTag(STACK_TAG, Stack.of(this).stackId, TAG_PRIORITY);
+
     let chunk = this.chunks.find((c) => c.domainArns.has(scope.domainArn));
     if (!chunk) {
-      const cost = DOMAIN_ARN_FIXED_CHARS + scope.domainNameLength;
+      // A domain name that resolves only at deploy time is counted at its longest.
+      const cost = DOMAIN_ARN_FIXED_CHARS + (Token.isUnresolved(scope.domain) ? MAX_DOMAIN_LENGTH : scope.domain.length);
       chunk = this.chunks[this.chunks.length - 1];
       if (!chunk || chunk.chars + cost > POLICY_BUDGET_CHARS) {
         chunk = this.newChunk();
@@ -205,7 +211,7 @@ export class TokenHandler extends Construct {
 
 function placementKey(p: HandlerPlacement): string {
   if (!p.vpc) {
-    return p.vpcSubnets || p.securityGroups ? 'no vpc (with vpcSubnets or securityGroups)' : 'no vpc';
+    return 'no vpc'; // vpcSubnets and securityGroups without vpc were refused by validateSettings
   }
   const subnets = p.vpc.selectSubnets(p.vpcSubnets).subnetIds.join(',');
   const groups = (p.securityGroups ?? []).map((g) => g.node.path).join(',') || 'a generated security group';

@@ -1,11 +1,12 @@
 import { Duration, Token } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import {
   ACCOUNT_PATTERN,
   DOMAIN_PATTERN,
   MAX_DURATION_SECONDS,
   MIN_DURATION_SECONDS,
   REGION_PATTERN,
-} from './secret-format';
+} from './contract';
 
 /** Secrets Manager's minimum rotation interval. */
 export const MIN_ROTATION_HOURS = 4;
@@ -21,6 +22,9 @@ export interface TokenSettings {
   readonly tokenDuration: Duration;
   readonly rotationInterval?: Duration;
   readonly secretName?: string;
+  readonly vpc?: ec2.IVpc;
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  readonly securityGroups?: ec2.ISecurityGroup[];
 }
 
 /** A warning users may acknowledge, with the id they acknowledge it by. */
@@ -56,6 +60,14 @@ export function validateSettings(s: TokenSettings): ValidatedSettings {
   }
   if (s.secretName !== undefined && !Token.isUnresolved(s.secretName) && !SECRET_NAME_PATTERN.test(s.secretName)) {
     errors.push(`secretName must be 1-512 characters of letters, digits and /_+=.@-, got ${quote(s.secretName)}`);
+  }
+
+  if (!s.vpc && (s.vpcSubnets || s.securityGroups)) {
+    const given = [
+      s.vpcSubnets ? `vpcSubnets ${describeSubnets(s.vpcSubnets)}` : undefined,
+      s.securityGroups ? `securityGroups [${s.securityGroups.map((g) => g.node.path).join(', ')}]` : undefined,
+    ].filter((g) => g !== undefined).join(' and ');
+    errors.push(`vpcSubnets and securityGroups need vpc: the handler runs outside any VPC unless vpc is set, got ${given} without vpc`);
   }
 
   const durationSeconds = wholeSeconds(s.tokenDuration);
@@ -124,4 +136,17 @@ function wholeSeconds(d: Duration): number | 'fractional' | undefined {
   }
   const millis = d.toMilliseconds();
   return millis % 1000 === 0 ? millis / 1000 : 'fractional';
+}
+
+/** A subnet selection as the user wrote it, short enough to quote in a message. */
+function describeSubnets(selection: ec2.SubnetSelection): string {
+  const parts = [
+    selection.subnetType !== undefined ? `subnetType: ${quote(selection.subnetType)}` : undefined,
+    selection.subnetGroupName !== undefined ? `subnetGroupName: ${quote(selection.subnetGroupName)}` : undefined,
+    selection.availabilityZones !== undefined ? `availabilityZones: ${quote(selection.availabilityZones)}` : undefined,
+    selection.subnets !== undefined ? `subnets: [${selection.subnets.map((subnet) => subnet.node.path).join(', ')}]` : undefined,
+    selection.subnetFilters !== undefined ? `subnetFilters: ${selection.subnetFilters.length} filter(s)` : undefined,
+    selection.onePerAz !== undefined ? `onePerAz: ${selection.onePerAz}` : undefined,
+  ].filter((p) => p !== undefined);
+  return `{ ${parts.join(', ')} }`;
 }

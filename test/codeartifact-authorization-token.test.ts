@@ -26,8 +26,8 @@ describe('CodeArtifactAuthorizationToken with defaults', () => {
         Tags: [
           { Key: 'cdk-codeartifact-token:domain', Value: 'my-domain' },
           { Key: 'cdk-codeartifact-token:domain-owner', Value: ACCOUNT },
+          { Key: 'cdk-codeartifact-token:domain-region', Value: REGION },
           { Key: 'cdk-codeartifact-token:duration-seconds', Value: '43200' },
-          { Key: 'cdk-codeartifact-token:region', Value: REGION },
           { Key: 'cdk-codeartifact-token:stack', Value: { Ref: 'AWS::StackId' } },
         ],
         KmsKeyId: Match.absent(),
@@ -45,7 +45,7 @@ describe('CodeArtifactAuthorizationToken with defaults', () => {
         SecretId: { Ref: Match.stringLikeRegexp('^TokenSecret') },
         Domain: 'my-domain',
         DomainOwner: ACCOUNT,
-        Region: REGION,
+        DomainRegion: REGION,
         DurationSeconds: '43200',
       },
       DependsOn: [Match.stringLikeRegexp('^CodeArtifactTokenHandlerTokenPolicy')],
@@ -144,15 +144,15 @@ describe('CodeArtifactAuthorizationToken with every property set', () => {
         Tags: [
           { Key: 'cdk-codeartifact-token:domain', Value: 'shared-domain' },
           { Key: 'cdk-codeartifact-token:domain-owner', Value: '444455556666' },
+          { Key: 'cdk-codeartifact-token:domain-region', Value: 'us-east-1' },
           { Key: 'cdk-codeartifact-token:duration-seconds', Value: '28800' },
-          { Key: 'cdk-codeartifact-token:region', Value: 'us-east-1' },
           { Key: 'cdk-codeartifact-token:stack', Value: { Ref: 'AWS::StackId' } },
         ],
       },
       DeletionPolicy: 'Retain',
     });
     template.hasResourceProperties('Custom::CodeArtifactAuthorizationToken', {
-      DomainOwner: '444455556666', Region: 'us-east-1', DurationSeconds: '28800',
+      DomainOwner: '444455556666', DomainRegion: 'us-east-1', DurationSeconds: '28800',
     });
     template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
       RotationRules: { ScheduleExpression: 'rate(4 hours)', Duration: '1h' },
@@ -185,7 +185,7 @@ describe('CodeArtifactAuthorizationToken with every property set', () => {
     // THEN
     Template.fromStack(stack).hasResourceProperties('Custom::CodeArtifactAuthorizationToken', {
       DomainOwner: { Ref: 'AWS::AccountId' },
-      Region: { Ref: 'AWS::Region' },
+      DomainRegion: { Ref: 'AWS::Region' },
     });
   });
 });
@@ -414,6 +414,20 @@ describe('validation', () => {
 
   test('rejects vpcSubnets without vpc', () => {
     expect(make({ vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } })).toThrow(/vpcSubnets and securityGroups need vpc/);
+  });
+
+  test('rejects vpcSubnets and securityGroups without vpc, quoting what was given', () => {
+    // GIVEN
+    const stack = newStack();
+    const sg = ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-12345678');
+    // WHEN / THEN
+    expect(() => new CodeArtifactAuthorizationToken(stack, 'Token', {
+      domain: 'my-domain',
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED, onePerAz: true },
+      securityGroups: [sg],
+    })).toThrow('vpcSubnets and securityGroups need vpc: the handler runs outside any VPC unless vpc is set, '
+      + 'got vpcSubnets { subnetType: "Isolated", onePerAz: true } and securityGroups [TestStack/Sg] without vpc');
+    expect(stack.node.tryFindChild('CodeArtifactTokenHandler')).toBeUndefined();
   });
 
   test('reports every problem at once, before creating any resource', () => {

@@ -2,11 +2,12 @@ import { createHash } from 'crypto';
 import * as http from 'http';
 import * as https from 'https';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { SECRET_ID_PROPERTY } from '../contract';
+import { isAwsError, secretsManager, send } from './aws';
 import { configFromProperties } from './config';
 import { Deadline } from './deadline';
-import { describeError, HandlerError, isAwsError } from './errors';
+import { describeError, HandlerError } from './errors';
 import { log } from './log';
-import { secretsManager } from './secrets';
 import { issueToken } from './token';
 
 /** CloudFormation rejects responses over 4 KiB: keep the reason well inside. */
@@ -17,7 +18,7 @@ const MAX_REASON = 1500;
  * secret is CloudFormation's own resource). Every path answers CloudFormation.
  */
 export async function onCustomResource(event: CloudFormationCustomResourceEvent, deadline: Deadline): Promise<void> {
-  const secretId = String(event.ResourceProperties.SecretId ?? '');
+  const secretId = String(event.ResourceProperties[SECRET_ID_PROPERTY] ?? '');
   const physicalId = event.RequestType === 'Create' ? `codeartifact-token:${secretId}` : event.PhysicalResourceId;
   const context = { requestType: event.RequestType, logicalResourceId: event.LogicalResourceId, secretId };
   let status: 'SUCCESS' | 'FAILED' = 'SUCCESS';
@@ -40,22 +41,21 @@ export async function onCustomResource(event: CloudFormationCustomResourceEvent,
 
 async function issueIntoSecret(event: CloudFormationCustomResourceEvent, secretId: string, deadline: Deadline): Promise<Record<string, string>> {
   if (!secretId) {
-    throw new HandlerError('the custom resource has no SecretId property');
+    throw new HandlerError(`the custom resource has no ${SECRET_ID_PROPERTY} property`);
   }
   const config = configFromProperties(event.ResourceProperties);
   const value = await issueToken(config, deadline);
   // The same event delivered twice writes the same version once: the request id names the version.
-  const sm = secretsManager();
   const versionId = createHash('sha256').update(`${event.StackId}/${event.RequestId}`).digest('hex').slice(0, 64);
   try {
-    await deadline.run(`PutSecretValue on ${secretId}`, (abortSignal) => sm.client.send(new sm.sdk.PutSecretValueCommand({
+    await send(deadline, secretsManager(), `PutSecretValue on ${secretId}`, (sdk) => new sdk.PutSecretValueCommand({
       SecretId: secretId,
       ClientRequestToken: versionId,
       SecretString: JSON.stringify(value),
-    }), { abortSignal }));
+    }), { explain: () => '; the secret keeps its previous value' });
   } catch (err) {
     if (!isAwsError(err, 'ResourceExistsException')) {
-      throw new HandlerError(`PutSecretValue on ${secretId} failed: ${describeError(err)}; the secret keeps its previous value`);
+      throw err;
     }
     log('INFO', 'this request was already written (repeated delivery)', { secretId, versionId });
     // The token just issued was not stored: report the stored one's expiration, not this one's.
@@ -67,16 +67,10 @@ async function issueIntoSecret(event: CloudFormationCustomResourceEvent, secretI
 
 /** The expiration of a version this handler wrote earlier (never the token, never the value). */
 async function storedExpiration(secretId: string, versionId: string, deadline: Deadline): Promise<string> {
-  const sm = secretsManager();
-  let stored;
-  try {
-    stored = await deadline.run(`GetSecretValue on ${secretId}`, (abortSignal) => sm.client.send(new sm.sdk.GetSecretValueCommand({
-      SecretId: secretId,
-      VersionId: versionId,
-    }), { abortSignal }));
-  } catch (err) {
-    throw new HandlerError(`GetSecretValue on ${secretId} failed: ${describeError(err)}`);
-  }
+  const stored = await send(deadline, secretsManager(), `GetSecretValue on ${secretId}`, (sdk) => new sdk.GetSecretValueCommand({
+    SecretId: secretId,
+    VersionId: versionId,
+  }));
   let expiration: unknown;
   try {
     expiration = JSON.parse(stored.SecretString ?? '').expiration;

@@ -3,6 +3,14 @@ import { HandlerError } from './errors';
 /** Kept free for answering CloudFormation (or logging the rotation's failure) after the AWS calls. */
 const RESERVE_MS = 5000;
 
+/** A call that did not answer by the deadline; the caller names the call. */
+export class DeadlineExceeded extends HandlerError {
+  constructor(ms: number) {
+    super(`did not answer within the handler's deadline (${Math.round(ms / 1000)} s)`);
+    this.name = 'DeadlineExceeded';
+  }
+}
+
 /**
  * A point in time by which the handler's AWS calls must have answered, derived from the Lambda's
  * remaining time so that a hanging endpoint never outlives the invocation.
@@ -19,24 +27,24 @@ export class Deadline {
   }
 
   /**
-   * Runs an AWS call with an abort signal that fires at the deadline, and gives up on it at the
-   * deadline even if the client does not honour the signal.
+   * Runs a call with an abort signal that fires at the deadline, and gives up on it at the
+   * deadline even if the call does not honour the signal (then it rejects with `DeadlineExceeded`).
    */
-  public async run<T>(what: string, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  public async run<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const ms = this.remainingMs();
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         controller.abort();
-        reject(new HandlerError(`${what} did not answer within the handler's deadline (${Math.round(ms / 1000)} s)`));
+        reject(new DeadlineExceeded(ms));
       }, ms);
     });
     try {
       return await Promise.race([call(controller.signal), expired]);
     } catch (err) {
       if (controller.signal.aborted) {
-        throw new HandlerError(`${what} did not answer within the handler's deadline (${Math.round(ms / 1000)} s)`);
+        throw new DeadlineExceeded(ms);
       }
       throw err;
     } finally {

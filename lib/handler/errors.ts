@@ -24,10 +24,6 @@ export class HandlerError extends Error {
   }
 }
 
-export function isAwsError(err: unknown, name: string): boolean {
-  return typeof err === 'object' && err !== null && (err as { name?: string }).name === name;
-}
-
 export function describeError(err: unknown): string {
   if (err instanceof HandlerError) {
     return err.message;

@@ -1,59 +1,19 @@
-import type { CodeartifactClient } from '@aws-sdk/client-codeartifact';
-import { SECRET_SCHEMA_VERSION } from '../secret-format';
-import { TokenConfig } from './config';
+import { SECRET_SCHEMA_VERSION, TokenConfig, TokenSecretValue } from '../contract';
+import { codeartifact, send } from './aws';
 import { Deadline } from './deadline';
-import { describeError, HandlerError } from './errors';
-
-/** The secret's value: its schema is documented in the README and must stay stable. */
-export interface SecretValue {
-  readonly schemaVersion: number;
-  readonly authorizationToken: string;
-  /** ISO 8601, UTC. */
-  readonly expiration: string;
-  /** ISO 8601, UTC. */
-  readonly issuedAt: string;
-  readonly domain: string;
-  readonly domainOwner: string;
-  readonly region: string;
-  readonly durationSeconds: number;
-}
+import { HandlerError } from './errors';
 
 /** A token must have at least this long left to be stored or promoted. */
 const MIN_VALIDITY_MS = 5 * 60 * 1000;
 
-type Sdk = typeof import('@aws-sdk/client-codeartifact');
-let sdk: Sdk | undefined;
-const clients = new Map<string, CodeartifactClient>();
-
-/** Loaded on first use: rotation steps other than createSecret, and Deletes, never need it. */
-function codeartifact(region: string): { readonly client: CodeartifactClient; readonly sdk: Sdk } {
-  // require(), not import(): the bundle is CommonJS, and so are the tests that load this module.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  sdk ??= require('@aws-sdk/client-codeartifact') as Sdk;
-  const loaded = sdk;
-  let client = clients.get(region);
-  if (!client) {
-    // Standard retries cover throttling and 5xx; the deadline bounds them all.
-    client = new loaded.CodeartifactClient({ region, maxAttempts: 4, requestHandler: { connectionTimeout: 5000, requestTimeout: 15000 } });
-    clients.set(region, client);
-  }
-  return { client, sdk: loaded };
-}
-
 /** Calls GetAuthorizationToken and returns the secret value to store. */
-export async function issueToken(config: TokenConfig, deadline: Deadline): Promise<SecretValue> {
-  const what = `GetAuthorizationToken for domain '${config.domain}' (owner ${config.domainOwner}, region ${config.region})`;
-  const ca = codeartifact(config.region);
-  let out;
-  try {
-    out = await deadline.run(what, (abortSignal) => ca.client.send(new ca.sdk.GetAuthorizationTokenCommand({
-      domain: config.domain,
-      domainOwner: config.domainOwner,
-      durationSeconds: config.durationSeconds,
-    }), { abortSignal }));
-  } catch (err) {
-    throw new HandlerError(`${what} failed: ${describeError(err)}${hint(err, config)}`);
-  }
+export async function issueToken(config: TokenConfig, deadline: Deadline): Promise<TokenSecretValue> {
+  const what = `GetAuthorizationToken for domain '${config.domain}' (owner ${config.domainOwner}, region ${config.domainRegion})`;
+  const out = await send(deadline, codeartifact(config.domainRegion), what, (sdk) => new sdk.GetAuthorizationTokenCommand({
+    domain: config.domain,
+    domainOwner: config.domainOwner,
+    durationSeconds: config.durationSeconds,
+  }), { explain: (err) => hint(err, config) });
   const expiration = out.expiration;
   if (typeof out.authorizationToken !== 'string' || out.authorizationToken.length === 0) {
     throw new HandlerError(`${what} returned a response without an authorizationToken`);
@@ -71,7 +31,7 @@ export async function issueToken(config: TokenConfig, deadline: Deadline): Promi
     issuedAt: new Date().toISOString(),
     domain: config.domain,
     domainOwner: config.domainOwner,
-    region: config.region,
+    domainRegion: config.domainRegion,
     durationSeconds: config.durationSeconds,
   };
 }
@@ -84,7 +44,7 @@ function hint(err: unknown, config: TokenConfig): string {
       : `. The handler role needs codeartifact:GetAuthorizationToken on the domain; for a domain in another account, the domain policy of ${config.domainOwner} must allow it too.`;
   }
   if (e?.name === 'ResourceNotFoundException') {
-    return `. Check that domain '${config.domain}' exists in account ${config.domainOwner}, region ${config.region}.`;
+    return `. Check that domain '${config.domain}' exists in account ${config.domainOwner}, region ${config.domainRegion}.`;
   }
   return '';
 }
@@ -94,7 +54,7 @@ function hint(err: unknown, config: TokenConfig): string {
  * Returns the problem, or undefined when the value is good. Never quotes the value.
  */
 export function checkSecretValue(secretString: string | undefined): string | undefined {
-  let v: Partial<SecretValue>;
+  let v: Partial<TokenSecretValue>;
   try {
     v = JSON.parse(secretString ?? '');
   } catch {
@@ -103,7 +63,7 @@ export function checkSecretValue(secretString: string | undefined): string | und
   if (typeof v !== 'object' || v === null) {
     return 'the value is not a JSON object';
   }
-  for (const key of ['authorizationToken', 'expiration', 'domain', 'domainOwner', 'region'] as const) {
+  for (const key of ['authorizationToken', 'expiration', 'domain', 'domainOwner', 'domainRegion'] as const) {
     if (typeof v[key] !== 'string' || v[key] === '') {
       return `the value has no ${key}`;
     }

@@ -55,7 +55,7 @@ describe('Create and Update', () => {
       issuedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       domain: 'my-domain',
       domainOwner: '111122223333',
-      region: 'eu-west-1',
+      domainRegion: 'eu-west-1',
       durationSeconds: 43200,
     });
     expect(server.responses).toHaveLength(1);
@@ -91,9 +91,9 @@ describe('Create and Update', () => {
     await invoke(event);
     const { logs } = await invoke(event);
     // THEN
-    const tokens = secrets.commandCalls(PutSecretValueCommand).map((c) => c.args[0].input.ClientRequestToken);
-    expect(tokens[0]).toBe(tokens[1]);
-    expect(secrets.commandCalls(GetSecretValueCommand)[0].args[0].input).toEqual({ SecretId: SECRET_ARN, VersionId: tokens[0] });
+    const versionIds = secrets.commandCalls(PutSecretValueCommand).map((c) => c.args[0].input.ClientRequestToken);
+    expect(versionIds[0]).toBe(versionIds[1]);
+    expect(secrets.commandCalls(GetSecretValueCommand)[0].args[0].input).toEqual({ SecretId: SECRET_ARN, VersionId: versionIds[0] });
     expect(server.responses.map((r) => [r.body.Status, r.body.Data?.Expiration])).toEqual([
       ['SUCCESS', stored.toISOString()],
       ['SUCCESS', stored.toISOString()],
@@ -185,8 +185,8 @@ describe('failures answer FAILED with the cause, and leave the secret alone', ()
   test.each([
     [{ Domain: 'Bad_Domain' }, /invalid token configuration in the custom resource properties: domain must match .* got "Bad_Domain"/],
     [{ DomainOwner: '123' }, /domainOwner must be a 12-digit account id, got "123"/],
-    [{ Region: 'moon-1' }, /region must be an AWS region name, got "moon-1"/],
-    [{ DurationSeconds: '60' }, /durationSeconds must be 0 or a whole number from 900 to 43200, got "60"/],
+    [{ DomainRegion: 'moon-1' }, /domainRegion must be an AWS region name, got "moon-1"/],
+    [{ DurationSeconds: '60' }, /tokenDuration must be 0 or a whole number of seconds from 900 to 43200, got "60"/],
   ])('properties that were unresolved at synth time are checked at deploy time: %j', async (props, reason) => {
     await invoke(cfnEvent('Create', url, props));
     expect(server.responses[0].body).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(reason) });
@@ -206,6 +206,27 @@ describe('failures answer FAILED with the cause, and leave the secret alone', ()
       Status: 'FAILED',
       Reason: expect.stringMatching(/GetAuthorizationToken for domain 'my-domain' .* did not answer within the handler's deadline/),
     });
+  });
+
+  test('a call that times out is named once in the reason', async () => {
+    // GIVEN: Secrets Manager hangs after the token was issued
+    codeartifact.on(GetAuthorizationTokenCommand).resolves({ authorizationToken: TOKEN, expiration: futureEpoch() });
+    secrets.on(PutSecretValueCommand).callsFake(() => new Promise(() => undefined));
+    // WHEN
+    await invoke(cfnEvent('Update', url), context(5_300));
+    // THEN
+    expect(server.responses[0].body).toMatchObject({
+      Status: 'FAILED',
+      Reason: `PutSecretValue on ${SECRET_ARN} did not answer within the handler's deadline (0 s); the secret keeps its previous value`,
+    });
+  });
+
+  test('a GetAuthorizationToken that times out is named once in the reason', async () => {
+    codeartifact.on(GetAuthorizationTokenCommand).callsFake(() => new Promise(() => undefined));
+    await invoke(cfnEvent('Create', url), context(5_300));
+    const reason: string = server.responses[0].body.Reason;
+    expect(reason).toBe("GetAuthorizationToken for domain 'my-domain' (owner 111122223333, region eu-west-1) did not answer within the handler's deadline (0 s)");
+    expect(reason.match(/GetAuthorizationToken/g)).toHaveLength(1);
   });
 });
 

@@ -46,7 +46,7 @@ export function cfnEvent(
       SecretId: SECRET_ARN,
       Domain: 'my-domain',
       DomainOwner: '111122223333',
-      Region: 'eu-west-1',
+      DomainRegion: 'eu-west-1',
       DurationSeconds: '43200',
       ...props,
     },
@@ -62,8 +62,9 @@ export function cfnEvent(
   } as CloudFormationCustomResourceEvent;
 }
 
-export function rotationEvent(step: string, token = 'rotation-version-0001-0000-000000000000'): SecretsManagerRotationEvent {
-  return { Step: step as any, SecretId: SECRET_ARN, ClientRequestToken: token };
+/** A rotation step; Secrets Manager calls the id of the version it creates the ClientRequestToken. */
+export function rotationEvent(step: string, versionId = 'rotation-version-0001-0000-000000000000'): SecretsManagerRotationEvent {
+  return { Step: step as any, SecretId: SECRET_ARN, ClientRequestToken: versionId };
 }
 
 export const context = (remainingMs = 120_000) => ({ getRemainingTimeInMillis: () => remainingMs });

@@ -21,7 +21,7 @@ const OLD = 'previous-version-0000-0000-000000000000';
 const TAGS = [
   { Key: 'cdk-codeartifact-token:domain', Value: 'my-domain' },
   { Key: 'cdk-codeartifact-token:domain-owner', Value: '444455556666' },
-  { Key: 'cdk-codeartifact-token:region', Value: 'us-east-1' },
+  { Key: 'cdk-codeartifact-token:domain-region', Value: 'us-east-1' },
   { Key: 'cdk-codeartifact-token:duration-seconds', Value: '28800' },
   { Key: 'team', Value: 'platform' },
 ];
@@ -36,7 +36,7 @@ const goodValue = (hours = 8) => JSON.stringify({
   issuedAt: new Date().toISOString(),
   domain: 'my-domain',
   domainOwner: '444455556666',
-  region: 'us-east-1',
+  domainRegion: 'us-east-1',
   durationSeconds: 28800,
 });
 
@@ -61,7 +61,7 @@ describe('createSecret', () => {
     expect(await codeartifact.commandCalls(GetAuthorizationTokenCommand)[0].thisValue.config.region()).toBe('us-east-1');
     const put = secrets.commandCalls(PutSecretValueCommand)[0].args[0].input;
     expect(put).toMatchObject({ SecretId: SECRET_ARN, ClientRequestToken: NEW, VersionStages: ['AWSPENDING'] });
-    expect(JSON.parse(put.SecretString!)).toMatchObject({ authorizationToken: TOKEN, domain: 'my-domain', region: 'us-east-1' });
+    expect(JSON.parse(put.SecretString!)).toMatchObject({ authorizationToken: TOKEN, domain: 'my-domain', domainRegion: 'us-east-1' });
     expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(0);
     expect(logs).toContain('rotation step createSecret done');
     expect(logs).not.toContain(TOKEN);
@@ -151,9 +151,9 @@ describe('testSecret as the configuration test of a new schedule (no immediate r
 
   test('fails, naming the tag, when the configuration is unusable', async () => {
     noValue();
-    describeWith({ [OLD]: ['AWSCURRENT'], [NEW]: ['AWSPENDING'] }, TAGS.map((t) => (t.Key.endsWith(':region') ? { ...t, Value: 'nowhere' } : t)));
+    describeWith({ [OLD]: ['AWSCURRENT'], [NEW]: ['AWSPENDING'] }, TAGS.map((t) => (t.Key.endsWith(':domain-region') ? { ...t, Value: 'nowhere' } : t)));
     const { error } = await invoke(rotationEvent('testSecret', NEW));
-    expect(error?.message).toMatch(/invalid token configuration in the tags of secret .*: region must be an AWS region name, got "nowhere"/);
+    expect(error?.message).toMatch(/invalid token configuration in the tags of secret .*: domainRegion must be an AWS region name, got "nowhere"/);
   });
 
   test('fails for a version that is not pending at all', async () => {
