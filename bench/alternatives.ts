@@ -104,7 +104,7 @@ function addPerTokenLambda(stack: Stack, i: number): void {
   const issue = new CustomResource(stack, `Issue${i}`, {
     serviceToken: fn.functionArn,
     resourceType: 'Custom::CodeArtifactAuthorizationToken',
-    properties: { SecretId: secret.secretArn, Domain: domainOf(i), DomainOwner: stack.account, Region: stack.region, DurationSeconds: '43200' },
+    properties: { SecretId: secret.secretArn, Domain: domainOf(i), DomainOwner: stack.account, DomainRegion: stack.region, DurationSeconds: '43200' },
   });
   const schedule = new secretsmanager.CfnRotationSchedule(stack, `Rotation${i}`, {
     secretId: secret.secretArn,

@@ -60,7 +60,7 @@ export async function coldStartReport(root: string, work: string, runs: number):
       ResourceProperties: { ServiceToken: 'arn:aws:lambda:eu-west-1:123456789012:function:bench', ...properties },
     });
     const oursEvent = (id: string) => event(id, {
-      SecretId: secret.ARN!, Domain: DOMAIN, DomainOwner: ACCOUNT, Region: REGION, DurationSeconds: '43200',
+      SecretId: secret.ARN!, Domain: DOMAIN, DomainOwner: ACCOUNT, DomainRegion: REGION, DurationSeconds: '43200',
     });
     const theirsEvent = (id: string) => event(id, {
       Create: JSON.stringify({

@@ -38,7 +38,7 @@ async function current(): Promise<{ versionId: string; token: string; value: str
   return { versionId: v.versionId, token: JSON.parse(v.value).authorizationToken, value: v.value };
 }
 
-const config = (durationSeconds = 43200) => ({ domain: env.domainName, domainOwner: ACCOUNT, region: REGION, durationSeconds });
+const config = (durationSeconds = 43200) => ({ domain: env.domainName, domainOwner: ACCOUNT, domainRegion: REGION, durationSeconds });
 
 /** Exactly one FAILED response, whose reason names the cause. */
 function expectFailed(r: CfnResult, reason: RegExp): void {
@@ -125,7 +125,7 @@ test('ValidationException from CodeArtifact fails createSecret; the retried rota
 test('an invalid duration is refused by the handler before any call, and by CodeArtifact too', async () => {
   const mark = env.mark();
   const r = await env.cfn('Update', updateProps({ DurationSeconds: '600' }));
-  expectFailed(r, /durationSeconds must be 0 or a whole number from 900 to 43200, got "600"/);
+  expectFailed(r, /tokenDuration must be 0 or a whole number of seconds from 900 to 43200, got "600"/);
   expect(env.callsSince(mark)).toEqual({});
   await expectLastGoodKept();
 });

@@ -7,7 +7,7 @@
 /** Problems with a secret value against the documented schema (never quoting the token). */
 export function schemaProblems(
   raw: string | undefined,
-  expect: { domain: string; domainOwner: string; region: string; durationSeconds: number },
+  expect: { domain: string; domainOwner: string; domainRegion: string; durationSeconds: number },
 ): string[] {
   let v: any;
   try {
@@ -16,7 +16,7 @@ export function schemaProblems(
     return ['the value is not JSON'];
   }
   const problems: string[] = [];
-  const keys = ['schemaVersion', 'authorizationToken', 'expiration', 'issuedAt', 'domain', 'domainOwner', 'region', 'durationSeconds'];
+  const keys = ['schemaVersion', 'authorizationToken', 'expiration', 'issuedAt', 'domain', 'domainOwner', 'domainRegion', 'durationSeconds'];
   const extra = Object.keys(v).filter((k) => !keys.includes(k));
   if (extra.length) problems.push(`unexpected keys ${extra.join(', ')}`);
   const iso = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,3})?Z$/;
@@ -25,7 +25,7 @@ export function schemaProblems(
   if (!iso.test(v.expiration ?? '')) problems.push(`expiration ${JSON.stringify(v.expiration)} is not ISO 8601 UTC`);
   else if (Date.parse(v.expiration) <= Date.now()) problems.push(`expiration ${v.expiration} is not in the future`);
   if (!iso.test(v.issuedAt ?? '')) problems.push(`issuedAt ${JSON.stringify(v.issuedAt)} is not ISO 8601 UTC`);
-  for (const k of ['domain', 'domainOwner', 'region', 'durationSeconds'] as const) {
+  for (const k of ['domain', 'domainOwner', 'domainRegion', 'durationSeconds'] as const) {
     if (v[k] !== expect[k]) problems.push(`${k} is ${JSON.stringify(v[k])}, expected ${JSON.stringify(expect[k])}`);
   }
   return problems;

@@ -7,12 +7,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { runLifecycle } from './lifecycle';
 import { CDK_OUT, EXAMPLE_STACK, synthExample } from './synth';
+import { TAG_PREFIX } from '../../lib/contract';
 
 function describeResource(r: any): string {
   const p = r.Properties ?? {};
   switch (r.Type) {
     case 'AWS::SecretsManager::Secret':
-      return `tags ${(p.Tags ?? []).map((t: any) => `${t.Key.replace('cdk-codeartifact-token:', '')}=${show(t.Value)}`).join(', ')}`;
+      return `tags ${(p.Tags ?? []).map((t: any) => `${t.Key.replace(`${TAG_PREFIX}:`, '')}=${show(t.Value)}`).join(', ')}`;
     case 'AWS::SecretsManager::RotationSchedule':
       return `${p.RotationRules.ScheduleExpression}, window ${p.RotationRules.Duration}, rotate on create: ${p.RotateImmediatelyOnUpdate}`;
     case 'AWS::Lambda::Function':

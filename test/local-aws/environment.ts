@@ -229,8 +229,8 @@ export class E2eEnv {
   }
 
   /** One rotation step, as Secrets Manager invokes it. */
-  public async rotationStep(step: RotationStep, token: string, timeoutMs?: number): Promise<StepResult> {
-    const invoke = await this.invoke({ SecretId: this.secretArn, ClientRequestToken: token, Step: step }, timeoutMs);
+  public async rotationStep(step: RotationStep, versionId: string, timeoutMs?: number): Promise<StepResult> {
+    const invoke = await this.invoke({ SecretId: this.secretArn, ClientRequestToken: versionId, Step: step }, timeoutMs);
     return { step, invoke, stages: await this.stages() };
   }
 

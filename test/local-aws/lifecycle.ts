@@ -9,6 +9,7 @@ import * as path from 'path';
 import { schemaProblems, stageProblems } from './checks';
 import { CallCounts, E2eEnv, EnvOptions } from './environment';
 import { ACCOUNT, REGION } from './template';
+import { CONFIG_NAMES } from '../../lib/contract';
 
 export interface LifecycleStep {
   readonly name: string;
@@ -43,7 +44,7 @@ export interface LifecycleOptions extends EnvOptions {
   readonly env?: E2eEnv;
 }
 
-const DURATION_TAG = 'cdk-codeartifact-token:duration-seconds';
+const DURATION_TAG = CONFIG_NAMES.durationSeconds.tag;
 
 export async function runLifecycle(opts: LifecycleOptions = {}): Promise<LifecycleReport> {
   const print = opts.print ?? (() => undefined);
@@ -59,7 +60,7 @@ async function lifecycle(env: E2eEnv, opts: LifecycleOptions, print: (line: stri
   const steps: LifecycleStep[] = [];
   const resources: string[] = [];
   let duration = 0;
-  const expected = () => ({ domain: env.domainName, domainOwner: ACCOUNT, region: REGION, durationSeconds: duration });
+  const expected = () => ({ domain: env.domainName, domainOwner: ACCOUNT, domainRegion: REGION, durationSeconds: duration });
   const tokens: string[] = [];
 
   /** Checks the AWSCURRENT value: schema, expiry, and that it holds the token the endpoint issued last. */

@@ -66,7 +66,9 @@ export class LocalSts {
     }
     // STS API reference, AssumeRole: the plaintext session policy may be at most 2,048 characters.
     if (policyText && policyText.length > 2048) return fail(400, 'ValidationError', `the session policy has ${policyText.length} characters, more than 2048`);
-    const result = this.identities.assumeRole(caller, { roleArn: call.roleArn, sessionName: call.sessionName, policy: call.policy, durationSeconds: duration });
+    const result = this.identities.assumeRole(caller, {
+      roleArn: call.roleArn, sessionName: call.sessionName, policy: call.policy, durationSeconds: duration,
+    });
     if (!('accessKeyId' in result)) return fail(403, 'AccessDenied', result.reason);
     this.calls.push({ ...call, status: 200, outcome: 'assumed' });
     res.writeHead(200, { 'content-type': 'text/xml' });

@@ -53,7 +53,7 @@ template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'ci/codear
 template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
   RotationRules: { ScheduleExpression: 'rate(4 hours)', Duration: '1h' },
 });
-template.hasResourceProperties('Custom::CodeArtifactAuthorizationToken', { DurationSeconds: '36000', Region: 'us-east-1' });
+template.hasResourceProperties('Custom::CodeArtifactAuthorizationToken', { DurationSeconds: '36000', DomainRegion: 'us-east-1' });
 template.hasResourceProperties('AWS::Lambda::Function', {
   Runtime: 'nodejs24.x',
   VpcConfig: { SecurityGroupIds: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^HandlerSg'), 'GroupId'] }] },
