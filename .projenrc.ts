@@ -51,6 +51,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   devDeps: [
     '@aws-sdk/client-codeartifact@^3',
     '@aws-sdk/client-secrets-manager@^3',
+    '@aws-sdk/client-sts@^3',
     'aws-sdk-client-mock@^4',
     'cdk-nag@~2.38.2',
     '@aws-cdk/integ-runner@2.197.10',

@@ -1,11 +1,16 @@
-import { Annotations, ArnFormat, CustomResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Aws, CustomResource, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { CONFIG_FIELDS, CONFIG_NAMES, SECRET_ID_PROPERTY, TAG_PREFIX, TAG_PRIORITY } from './contract';
-import { TokenHandler } from './token-handler';
+import {
+  ALL_REPOSITORIES_TAG_VALUE, CONFIG_FIELDS, CONFIG_NAMES, REPOSITORY_SEPARATOR, SECRET_ID_PROPERTY, TAG_PREFIX, TAG_PRIORITY,
+} from './contract';
+import { repositoryEndpoint } from './endpoints';
+import { PackageFormat, RepositoryAccess } from './repository-access';
+import { PUBLISH_ACTIONS, READ_ACTIONS, GET_AUTHORIZATION_TOKEN } from './session-policy';
+import { codeArtifactArn, TokenHandler } from './token-handler';
 import { ROTATION_WINDOW_HOURS, validateSettings } from './validation';
 
 /**
@@ -21,7 +26,8 @@ export interface CodeArtifactAuthorizationTokenProps {
 
   /**
    * The 12-digit account id that owns the domain. Set it for a domain in another account, whose
-   * domain policy must then allow this stack's handler role.
+   * domain and repository policies must then allow the stack's issuer role: see
+   * `domainPolicyStatement()` and `repositoryPolicyStatement()`.
    *
    * @default - the stack's account
    */
@@ -33,6 +39,22 @@ export interface CodeArtifactAuthorizationTokenProps {
    * @default - the stack's region
    */
   readonly domainRegion?: string;
+
+  /**
+   * The repositories of the domain the token opens. Each token carries only its own rights, even
+   * though all tokens of a stack share one issuer: a token for `['shared']` cannot read any other
+   * repository. Names may be deploy-time values (e.g. `CfnRepository.attrName`).
+   *
+   * @default - every repository in the domain (read access only)
+   */
+  readonly repositories?: string[];
+
+  /**
+   * What the token may do in its repositories. `READ_AND_PUBLISH` needs `repositories`.
+   *
+   * @default RepositoryAccess.READ
+   */
+  readonly access?: RepositoryAccess;
 
   /**
    * How long each token is valid: whole seconds, from 15 minutes to 12 hours. `Duration.seconds(0)`
@@ -102,8 +124,9 @@ export interface CodeArtifactAuthorizationTokenProps {
  * A CodeArtifact authorization token, issued at deploy time and kept fresh in a Secrets Manager secret.
  *
  * The secret's value is JSON: `authorizationToken`, `expiration` (ISO 8601, UTC), `issuedAt`, `domain`,
- * `domainOwner`, `domainRegion`, `durationSeconds` and `schemaVersion`. Consumers only need to read it:
- * see `grantRead`.
+ * `domainOwner`, `domainRegion`, `durationSeconds`, `repositories`, `access`, the repositories'
+ * `endpoints` per package format, `endpointTemplate` and `schemaVersion`. Consumers only need to read
+ * it: see `grantRead`. The token opens exactly `repositories`, with exactly `access`.
  */
 export class CodeArtifactAuthorizationToken extends Construct {
   /** The secret that holds the current token. */
@@ -127,6 +150,19 @@ export class CodeArtifactAuthorizationToken extends Construct {
   /** How often the token is replaced. */
   public readonly rotationInterval: Duration;
 
+  /** The repositories the token opens; undefined for every repository in the domain. */
+  public readonly repositories?: string[];
+
+  /** What the token may do in its repositories. */
+  public readonly access: RepositoryAccess;
+
+  /**
+   * The identity every token of this stack carries: CodeArtifact sees each request made with the
+   * token as this role, narrowed by the token's own session policy. A domain in another account must
+   * allow it (see `domainPolicyStatement()`).
+   */
+  public readonly issuerRole: iam.IRole;
+
   /**
    * @param scope the construct to add the token to (inside a Stack)
    * @param id the construct's id, unique within `scope`
@@ -141,7 +177,11 @@ export class CodeArtifactAuthorizationToken extends Construct {
     this.domainOwner = props.domainOwner ?? stack.account;
     this.domainRegion = props.domainRegion ?? stack.region;
     this.tokenDuration = props.tokenDuration ?? Duration.hours(12);
+    this.repositories = props.repositories;
+    this.access = props.access ?? RepositoryAccess.READ;
     const checked = validateSettings({
+      repositories: this.repositories,
+      access: this.access,
       domain: this.domain,
       domainOwner: this.domainOwner,
       domainRegion: this.domainRegion,
@@ -160,14 +200,7 @@ export class CodeArtifactAuthorizationToken extends Construct {
     }
     this.rotationInterval = Duration.hours(checked.rotationHours);
 
-    this.domainArn = stack.formatArn({
-      service: 'codeartifact',
-      account: this.domainOwner,
-      region: this.domainRegion,
-      resource: 'domain',
-      resourceName: this.domain,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
+    this.domainArn = codeArtifactArn(this, this, `domain/${this.domain}`);
 
     const secret = new secretsmanager.Secret(this, 'Secret', {
       secretName: props.secretName,
@@ -185,6 +218,8 @@ export class CodeArtifactAuthorizationToken extends Construct {
       durationSeconds: this.tokenDuration.isUnresolved()
         ? Token.asString(this.tokenDuration.toSeconds())
         : String(this.tokenDuration.toSeconds()),
+      repositories: this.repositories ? Fn.join(REPOSITORY_SEPARATOR, this.repositories) : ALL_REPOSITORIES_TAG_VALUE,
+      access: this.access,
     };
     const tags = (secret.node.defaultChild as secretsmanager.CfnSecret).tags;
     for (const field of CONFIG_FIELDS) {
@@ -192,10 +227,14 @@ export class CodeArtifactAuthorizationToken extends Construct {
     }
 
     const handler = TokenHandler.of(this, { vpc: props.vpc, vpcSubnets: props.vpcSubnets, securityGroups: props.securityGroups });
-    const tokenPolicy = handler.addToken({
+    this.issuerRole = handler.issuerRole;
+    const tokenPolicies = handler.addToken({
       secret,
       domain: this.domain,
-      domainArn: this.domainArn,
+      domainOwner: this.domainOwner,
+      domainRegion: this.domainRegion,
+      repositories: this.repositories,
+      access: this.access,
       encryptionKey: props.encryptionKey,
     });
 
@@ -210,7 +249,7 @@ export class CodeArtifactAuthorizationToken extends Construct {
         ...Object.fromEntries(CONFIG_FIELDS.map((field) => [CONFIG_NAMES[field].property, config[field]])),
       },
     });
-    issue.node.addDependency(tokenPolicy);
+    issue.node.addDependency(...tokenPolicies, handler.issuerRole);
 
     // Not secret.addRotationSchedule(): that adds a resource policy per secret (a fourth resource per
     // token), a per-secret statement on the role that overflows IAM's inline limit at scale, and
@@ -235,6 +274,57 @@ export class CodeArtifactAuthorizationToken extends Construct {
    */
   public grantRead(grantee: iam.IGrantable): iam.Grant {
     return this.secret.grantRead(grantee);
+  }
+
+  /**
+   * The endpoint of one of the token's repositories for a package format, e.g.
+   * `https://my-domain-111122223333.d.codeartifact.eu-west-1.amazonaws.com/npm/shared/`: what npm's
+   * `registry`, pip's `index-url` (add `simple/`) or Maven's repository `url` take. Computed, no API call.
+   *
+   * @param repository a repository the token opens
+   * @param format the package format of the client that uses the endpoint
+   */
+  public repositoryEndpoint(repository: string, format: PackageFormat): string {
+    if (!Token.isUnresolved(repository) && this.repositories && !this.repositories.some((r) => Token.isUnresolved(r))
+      && !this.repositories.includes(repository)) {
+      throw new Error(`CodeArtifactAuthorizationToken '${this.node.path}': repositoryEndpoint: repository ${JSON.stringify(repository)} is not one this token opens (repositories ${JSON.stringify(this.repositories)})`);
+    }
+    return repositoryEndpoint({
+      domain: this.domain,
+      domainOwner: this.domainOwner,
+      domainRegion: this.domainRegion,
+      repository,
+      format,
+      // The partition's DNS suffix follows from the region; a deploy-time region takes the stack's.
+      dnsSuffix: Token.isUnresolved(this.domainRegion) ? Aws.URL_SUFFIX : undefined,
+    });
+  }
+
+  /**
+   * A statement for the permissions policy of the domain (`CfnDomain.permissionsPolicyDocument`) when
+   * it belongs to another account: it lets the issuer role ask for tokens. Add
+   * `repositoryPolicyStatement()` to each repository the token opens.
+   */
+  public domainPolicyStatement(): iam.PolicyStatement {
+    return new iam.PolicyStatement({
+      principals: [new iam.ArnPrincipal(this.issuerRole.roleArn)],
+      actions: [GET_AUTHORIZATION_TOKEN],
+      // A domain policy applies to its own domain only (CodeArtifact user guide, "Domain policies").
+      resources: ['*'],
+    });
+  }
+
+  /**
+   * A statement for the permissions policy of a repository (`CfnRepository.permissionsPolicyDocument`)
+   * in another account: it lets the token read (and, with `READ_AND_PUBLISH`, publish).
+   */
+  public repositoryPolicyStatement(): iam.PolicyStatement {
+    return new iam.PolicyStatement({
+      principals: [new iam.ArnPrincipal(this.issuerRole.roleArn)],
+      actions: this.access === RepositoryAccess.READ_AND_PUBLISH ? [...READ_ACTIONS, ...PUBLISH_ACTIONS] : READ_ACTIONS,
+      // A repository policy applies to its own repository only (CodeArtifact user guide, "Repository policies").
+      resources: ['*'],
+    });
   }
 
   /**

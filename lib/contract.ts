@@ -13,13 +13,21 @@ export const TAG_PREFIX = 'cdk-codeartifact-token';
 /** The version of the secret's JSON schema, written into every value. */
 export const SECRET_SCHEMA_VERSION = 1;
 
-/** One token's configuration: what GetAuthorizationToken is called with, and where. */
+/** One token's configuration: what GetAuthorizationToken is called with, where, and what the token opens. */
 export interface TokenConfig {
   readonly domain: string;
   readonly domainOwner: string;
   readonly domainRegion: string;
   readonly durationSeconds: number;
+  /** The repositories the token opens, or `*` for every repository in the domain. */
+  readonly repositories: readonly string[] | '*';
+  /** What the token may do in them: the values of `RepositoryAccess`. */
+  readonly access: AccessLevel;
 }
+
+/** The values of `RepositoryAccess` (lib/repository-access.ts), as tags and JSON carry them. */
+export type AccessLevel = 'read' | 'read-and-publish';
+export const ACCESS_LEVELS: readonly AccessLevel[] = ['read', 'read-and-publish'];
 
 /** The secret's value (its JSON): the schema is documented in the README and must stay stable. */
 export interface TokenSecretValue extends TokenConfig {
@@ -29,10 +37,21 @@ export interface TokenSecretValue extends TokenConfig {
   readonly expiration: string;
   /** ISO 8601, UTC. */
   readonly issuedAt: string;
+  /**
+   * For each of `repositories`: its endpoint for each package format (IPv4), e.g.
+   * `endpoints.shared.npm`. Empty when the token opens every repository: use `endpointTemplate`.
+   */
+  readonly endpoints: { readonly [repository: string]: { readonly [format: string]: string } };
+  /** Any repository's endpoint: replace `{format}` and `{repository}`. */
+  readonly endpointTemplate: string;
+  /** The same for the dual-stack (IPv4 and IPv6) endpoints, where AWS documents them (commercial regions). */
+  readonly dualStackEndpointTemplate?: string;
 }
 
 /** The fields of a `TokenConfig`, in the order they are written and checked. */
-export const CONFIG_FIELDS: ReadonlyArray<keyof TokenConfig> = ['domain', 'domainOwner', 'domainRegion', 'durationSeconds'];
+export const CONFIG_FIELDS: ReadonlyArray<keyof TokenConfig> = [
+  'domain', 'domainOwner', 'domainRegion', 'durationSeconds', 'repositories', 'access',
+];
 
 /** Where one configuration field travels, under which name. */
 export interface ConfigFieldNames {
@@ -55,7 +74,22 @@ export const CONFIG_NAMES: { readonly [K in keyof TokenConfig]: ConfigFieldNames
   // The prop is a Duration; the tag, the property and the JSON key carry its value in whole seconds,
   // so their name says the unit (and matches GetAuthorizationToken's own `durationSeconds`).
   durationSeconds: { tag: `${TAG_PREFIX}:duration-seconds`, property: 'DurationSeconds', prop: 'tokenDuration' },
+  // Tags and properties carry the list as one string (see encodeRepositories).
+  repositories: { tag: `${TAG_PREFIX}:repositories`, property: 'Repositories', prop: 'repositories' },
+  access: { tag: `${TAG_PREFIX}:access`, property: 'Access', prop: 'access' },
 };
+
+/**
+ * How a tag value (and, for symmetry, the custom-resource property) writes `repositories`: names
+ * separated by spaces, or `:all` for every repository. A tag value may hold letters, digits,
+ * spaces and `+ - = . _ : / @` (Secrets Manager TagResource), so not `*`; `:` cannot start a
+ * repository name, so `:all` cannot be mistaken for one.
+ */
+export const ALL_REPOSITORIES_TAG_VALUE = ':all';
+export const REPOSITORY_SEPARATOR = ' ';
+
+/** The longest tag value Secrets Manager takes (TagResource, Tag: Value 0-256 characters). */
+export const MAX_TAG_VALUE_CHARS = 256;
 
 /** The custom-resource property that names the secret to issue the token into. */
 export const SECRET_ID_PROPERTY = 'SecretId';
@@ -79,5 +113,15 @@ export const DOMAIN_PATTERN = /^[a-z][a-z0-9-]{0,48}[a-z0-9]$/;
 export const MAX_DOMAIN_LENGTH = 50;
 export const ACCOUNT_PATTERN = /^\d{12}$/;
 export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+/** CodeArtifact repository names (CreateRepository: `repository`). */
+export const REPOSITORY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$/;
+/** The longest repository name `REPOSITORY_PATTERN` allows. */
+export const MAX_REPOSITORY_LENGTH = 100;
 export const MIN_DURATION_SECONDS = 900;
 export const MAX_DURATION_SECONDS = 43200;
+
+/**
+ * The environment variable that gives the handler its stack's issuer role: the identity every token
+ * it issues carries (see lib/session-policy.ts).
+ */
+export const ISSUER_ROLE_ARN_ENV = 'ISSUER_ROLE_ARN';

@@ -1,1 +1,2 @@
 export * from './codeartifact-authorization-token';
+export * from './repository-access';

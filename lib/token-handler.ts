@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { ArnFormat, CfnResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, CfnResource, Duration, PhysicalName, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -7,7 +7,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
-import { MAX_DOMAIN_LENGTH, STACK_TAG, TAG_PRIORITY } from './contract';
+import { ISSUER_ROLE_ARN_ENV, MAX_DOMAIN_LENGTH, MAX_REPOSITORY_LENGTH, STACK_TAG, TAG_PRIORITY } from './contract';
+import { RepositoryAccess } from './repository-access';
+import { BEARER_TOKEN_CONDITION, GET_AUTHORIZATION_TOKEN, GET_SERVICE_BEARER_TOKEN, PUBLISH_ACTIONS, READ_ACTIONS } from './session-policy';
 
 /** Where the shared handler runs; every token in a stack must ask for the same placement. */
 export interface HandlerPlacement {
@@ -25,22 +27,36 @@ const HANDLER_ASSET = path.join(__dirname, '..', 'assets', 'lib', 'handler', 'in
 export interface TokenScope {
   /** The token's secret, which the handler reads and writes. */
   readonly secret: secretsmanager.Secret;
-  /** The CodeArtifact domain the handler issues the token for. */
+  /** The CodeArtifact domain the handler issues the token for, its owner and region. */
   readonly domain: string;
-  /** The ARN of `domain`. */
-  readonly domainArn: string;
+  readonly domainOwner: string;
+  readonly domainRegion: string;
+  /** The repositories the token opens; undefined for every repository in the domain. */
+  readonly repositories?: string[];
+  readonly access: RepositoryAccess;
   /** The key that encrypts `secret`. */
   readonly encryptionKey?: kms.IKey;
 }
 
 /**
- * The upper bound we keep each domain policy under. IAM allows 6,144 characters in a managed
- * policy; the rest is headroom for ARNs whose parts resolve only at deploy time.
+ * The upper bound we keep each issuer policy under. IAM allows 6,144 characters in a managed
+ * policy (IAM and AWS STS quotas); the rest is headroom for ARNs whose parts resolve only at deploy time.
  */
 const POLICY_BUDGET_CHARS = 5000;
-const STATEMENTS_OVERHEAD_CHARS = 200;
-// "arn:aws-us-gov:codeartifact:ap-southeast-2:123456789012:domain/" + name + quotes/comma
-const DOMAIN_ARN_FIXED_CHARS = 63 + 3;
+/** A statement's own characters: Effect, Action list, braces. */
+const STATEMENT_OVERHEAD_CHARS = 150;
+/** Managed policies a role can have attached by default (IAM and AWS STS quotas). */
+const MAX_MANAGED_POLICIES_PER_ROLE = 10;
+/** "arn:aws-us-gov:codeartifact:ap-southeast-2:123456789012:" and the quotes and comma around an ARN. */
+const CODEARTIFACT_ARN_PREFIX_CHARS = 56 + 3;
+
+/** The issuer's rights, grouped the way its policies list them. */
+type RightGroup = 'domains' | 'read' | 'publish';
+const GROUP_ACTIONS: Record<RightGroup, string[]> = {
+  domains: [GET_AUTHORIZATION_TOKEN],
+  read: READ_ACTIONS,
+  publish: PUBLISH_ACTIONS,
+};
 
 const SECRET_ACTIONS = [
   'secretsmanager:DescribeSecret',
@@ -51,8 +67,7 @@ const SECRET_ACTIONS = [
 
 interface PolicyChunk {
   readonly policy: iam.ManagedPolicy;
-  readonly domains: iam.PolicyStatement;
-  readonly domainArns: Set<string>;
+  readonly statements: Partial<Record<RightGroup, iam.PolicyStatement>>;
   chars: number;
 }
 
@@ -60,10 +75,16 @@ interface PolicyChunk {
  * The one handler of a stack, shared by every token in it: the Lambda (custom resource and
  * rotation alike), its role, its log group and the policies scoped to the stack's tokens.
  *
+ * Two roles. The handler's own role reads and writes the stack's token secrets and may assume the
+ * issuer role, nothing else: it holds no CodeArtifact right. The issuer role holds the union of all
+ * tokens' CodeArtifact rights; the handler assumes it for each token with a session policy that
+ * narrows it to that token's domain, repositories and actions, and every token carries that
+ * session (lib/session-policy.ts).
+ *
  * Secrets Manager access is one statement for all of the stack's tokens, limited by a tag that
  * only the stack's token secrets carry: listing each secret's ARN would outgrow IAM's policy size
- * limits (and add a policy resource every few dozen tokens). Domain ARNs, usually few, go into
- * customer-managed policies filled up to a size budget.
+ * limits (and add a policy resource every few dozen tokens). Domain, repository and package ARNs go
+ * into customer-managed policies of the issuer role, filled up to a size budget.
  */
 export class TokenHandler extends Construct {
   /** The stack's handler, created by the first token that asks for it. */
@@ -87,10 +108,14 @@ export class TokenHandler extends Construct {
 
   public readonly function: lambda.SingletonFunction;
   public readonly role: iam.Role;
+  /** The identity every token of the stack carries, narrowed per token by its session policy. */
+  public readonly issuerRole: iam.Role;
   /** Lets Secrets Manager invoke the rotation: a rotation schedule must wait for it. */
   public readonly invokePermission: lambda.CfnPermission;
   private readonly placementKey: string;
   private readonly chunks: PolicyChunk[] = [];
+  /** Every ARN already granted, by group: a shared domain or repository is listed once. */
+  private readonly granted: Record<RightGroup, Set<string>> = { domains: new Set(), read: new Set(), publish: new Set() };
   private readonly keys = new Set<kms.IKey>();
 
   private constructor(scope: Construct, id: string, placement: HandlerPlacement) {
@@ -115,11 +140,19 @@ export class TokenHandler extends Construct {
       resources: [Stack.of(this).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
       conditions: { StringEquals: { [`aws:ResourceTag/${STACK_TAG}`]: Stack.of(this).stackId } },
     }));
+    // A generated physical name, so that another account's stack can name the issuer in its domain
+    // and repository policies (token.domainPolicyStatement()) without a cross-stack reference.
+    this.issuerRole = new iam.Role(this, 'IssuerRole', {
+      roleName: PhysicalName.GENERATE_IF_NEEDED,
+      assumedBy: new iam.ArnPrincipal(this.role.roleArn),
+      description: 'The identity of the CodeArtifact tokens of cdk-codeartifact-token: assumed per token with a session policy that narrows it to that token',
+    });
+    this.issuerRole.grantAssumeRole(this.role);
     // sts:GetServiceBearerToken has no resource-level permissions; the condition narrows it to CodeArtifact.
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['sts:GetServiceBearerToken'],
+    this.issuerRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: [GET_SERVICE_BEARER_TOKEN],
       resources: ['*'],
-      conditions: { StringEquals: { 'sts:AWSServiceName': 'codeartifact.amazonaws.com' } },
+      conditions: BEARER_TOKEN_CONDITION,
     }));
 
     this.function = new lambda.SingletonFunction(this, 'Function', {
@@ -131,9 +164,10 @@ export class TokenHandler extends Construct {
       description: 'Issues CodeArtifact authorization tokens into Secrets Manager (cdk-codeartifact-token)',
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
-      // Generous for two API calls with retries; the handler answers CloudFormation well before it.
+      // Generous for three API calls with retries; the handler answers CloudFormation well before it.
       timeout: Duration.minutes(2),
       role: this.role,
+      environment: { [ISSUER_ROLE_ARN_ENV]: this.issuerRole.roleArn },
       logGroup,
       vpc: placement.vpc,
       vpcSubnets: placement.vpcSubnets,
@@ -147,11 +181,15 @@ export class TokenHandler extends Construct {
       sourceAccount: Stack.of(this).account,
     });
 
-    // cdk-nag reads one suppression per rule id, so both wildcards share one entry.
     suppressNag(this.role.node.tryFindChild('DefaultPolicy')?.node.defaultChild, [{
       id: 'AwsSolutions-IAM5',
-      reason: 'sts:GetServiceBearerToken supports no resource-level permissions; the statement is limited to CodeArtifact by the sts:AWSServiceName condition. Secrets Manager access is limited by the aws:ResourceTag condition to the secrets of this stack\'s tokens, which carry the tag; one ARN per secret would exceed IAM\'s policy size limits at scale.',
-      appliesTo: ['Resource::*', { regex: '/^Resource::arn:.*:secretsmanager:.*:secret:\\*$/' }],
+      reason: 'Secrets Manager access is limited by the aws:ResourceTag condition to the secrets of this stack\'s tokens, which carry the tag; one ARN per secret would exceed IAM\'s policy size limits at scale.',
+      appliesTo: [{ regex: '/^Resource::arn:.*:secretsmanager:.*:secret:\\*$/' }],
+    }]);
+    suppressNag(this.issuerRole.node.tryFindChild('DefaultPolicy')?.node.defaultChild, [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'sts:GetServiceBearerToken supports no resource-level permissions; the statement is limited to CodeArtifact by the sts:AWSServiceName condition, and each token\'s session policy repeats it.',
+      appliesTo: ['Resource::*'],
     }]);
     if (placement.vpc) {
       suppressNag(this.role.node.defaultChild, [{
@@ -164,23 +202,25 @@ export class TokenHandler extends Construct {
 
   /**
    * Gives the handler what one token needs: its secret (by tagging it as one of this stack's token
-   * secrets), its domain and its key. Returns the policy that grants the domain, so the token's
-   * deploy-time resource can wait for it.
+   * secrets) and its key, and the issuer role the token's domain, repositories and packages. Returns
+   * the policies that grant them, so the token's deploy-time resource can wait for them.
    */
-  public addToken(scope: TokenScope): iam.ManagedPolicy {
+  public addToken(scope: TokenScope): iam.ManagedPolicy[] {
     (scope.secret.node.defaultChild as secretsmanager.CfnSecret).tags.setTag(STACK_TAG, Stack.of(this).stackId, TAG_PRIORITY);
 
-    let chunk = this.chunks.find((c) => c.domainArns.has(scope.domainArn));
-    if (!chunk) {
-      // A domain name that resolves only at deploy time is counted at its longest.
-      const cost = DOMAIN_ARN_FIXED_CHARS + (Token.isUnresolved(scope.domain) ? MAX_DOMAIN_LENGTH : scope.domain.length);
-      chunk = this.chunks[this.chunks.length - 1];
-      if (!chunk || chunk.chars + cost > POLICY_BUDGET_CHARS) {
-        chunk = this.newChunk();
+    // Each ARN costs what it adds to a policy; a name that resolves only at deploy time counts at its longest.
+    const chars = (name: string, max: number) => (Token.isUnresolved(name) ? max : name.length);
+    const domainChars = chars(scope.domain, MAX_DOMAIN_LENGTH);
+    const policies = new Set<iam.ManagedPolicy>();
+    const grant = (group: RightGroup, resource: string, resourceChars: number) => policies.add(
+      this.grant(group, codeArtifactArn(this, scope, resource), CODEARTIFACT_ARN_PREFIX_CHARS + resourceChars));
+    grant('domains', `domain/${scope.domain}`, 'domain/'.length + domainChars);
+    for (const repo of scope.repositories ?? ['*']) {
+      const repoChars = domainChars + 1 + chars(repo, MAX_REPOSITORY_LENGTH);
+      grant('read', `repository/${scope.domain}/${repo}`, 'repository/'.length + repoChars);
+      if (scope.access === RepositoryAccess.READ_AND_PUBLISH) {
+        grant('publish', `package/${scope.domain}/${repo}/*`, 'package/'.length + repoChars + 2);
       }
-      chunk.chars += cost;
-      chunk.domainArns.add(scope.domainArn);
-      chunk.domains.addResources(scope.domainArn);
     }
 
     if (scope.encryptionKey && !this.keys.has(scope.encryptionKey)) {
@@ -193,20 +233,67 @@ export class TokenHandler extends Construct {
         conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
       }));
     }
+    return [...policies];
+  }
+
+  /** Grants the issuer one ARN of a group (once), in the last policy that has room; returns that policy. */
+  private grant(group: RightGroup, arn: string, cost: number): iam.ManagedPolicy {
+    if (this.granted[group].has(arn)) {
+      return this.chunks.find((c) => c.statements[group]?.resources.includes(arn))!.policy;
+    }
+    let chunk = this.chunks[this.chunks.length - 1];
+    const statementCost = (c: PolicyChunk | undefined) => (c?.statements[group] ? 0 : STATEMENT_OVERHEAD_CHARS);
+    if (!chunk || chunk.chars + cost + statementCost(chunk) > POLICY_BUDGET_CHARS) {
+      chunk = this.newChunk();
+    }
+    let statement = chunk.statements[group];
+    if (!statement) {
+      statement = new iam.PolicyStatement({ actions: GROUP_ACTIONS[group], resources: [] });
+      chunk.statements[group] = statement;
+      chunk.policy.addStatements(statement);
+      chunk.chars += STATEMENT_OVERHEAD_CHARS;
+    }
+    statement.addResources(arn);
+    chunk.chars += cost;
+    this.granted[group].add(arn);
     return chunk.policy;
   }
 
   private newChunk(): PolicyChunk {
-    const domains = new iam.PolicyStatement({ actions: ['codeartifact:GetAuthorizationToken'], resources: [] });
+    if (this.chunks.length >= MAX_MANAGED_POLICIES_PER_ROLE) {
+      throw new Error(
+        `CodeArtifactAuthorizationToken: the tokens of stack '${Stack.of(this).stackName}' name more domains, repositories and packages `
+        + `than ${MAX_MANAGED_POLICIES_PER_ROLE} managed policies of ${POLICY_BUDGET_CHARS} characters can hold (IAM attaches at most `
+        + `${MAX_MANAGED_POLICIES_PER_ROLE} managed policies to a role by default): leave repositories out for tokens that may read every `
+        + 'repository of their domain, or spread the tokens over more stacks',
+      );
+    }
     const policy = new iam.ManagedPolicy(this, `TokenPolicy${this.chunks.length + 1}`, {
-      description: 'Lets the cdk-codeartifact-token handler issue tokens for these CodeArtifact domains',
-      statements: [domains],
-      roles: [this.role],
+      description: 'The CodeArtifact rights of the cdk-codeartifact-token issuer: domains, repositories and packages of this stack\'s tokens',
+      roles: [this.issuerRole],
     });
-    const chunk: PolicyChunk = { policy, domains, domainArns: new Set(), chars: STATEMENTS_OVERHEAD_CHARS };
+    // Wildcards a token needs: every repository of a domain (no repositories prop), and the packages
+    // of a publishing token's repositories (package names are not known in advance).
+    suppressNag(policy.node.defaultChild, [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'Repository wildcards (repository/DOMAIN/*) stand for tokens that read every repository of their domain, as their props ask; package wildcards (package/DOMAIN/REPOSITORY/*) let a publishing token publish any package into its named repositories, whose names are not known in advance. Each token is narrowed further by its own session policy.',
+      appliesTo: [{ regex: '/^Resource::arn:.*:codeartifact:.*:(repository|package)\\/.*\\*$/' }],
+    }]);
+    const chunk: PolicyChunk = { policy, statements: {}, chars: STATEMENT_OVERHEAD_CHARS };
     this.chunks.push(chunk);
     return chunk;
   }
+}
+
+/** An ARN of the token's domain owner and region, e.g. `repository/DOMAIN/REPO`. */
+export function codeArtifactArn(scope: IConstruct, where: { domainOwner: string; domainRegion: string }, resource: string): string {
+  return Stack.of(scope).formatArn({
+    service: 'codeartifact',
+    account: where.domainOwner,
+    region: where.domainRegion,
+    resource,
+    arnFormat: ArnFormat.NO_RESOURCE_NAME,
+  });
 }
 
 function placementKey(p: HandlerPlacement): string {

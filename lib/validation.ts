@@ -3,10 +3,17 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import {
   ACCOUNT_PATTERN,
   DOMAIN_PATTERN,
+  MAX_DOMAIN_LENGTH,
   MAX_DURATION_SECONDS,
+  MAX_REPOSITORY_LENGTH,
+  MAX_TAG_VALUE_CHARS,
   MIN_DURATION_SECONDS,
   REGION_PATTERN,
+  REPOSITORY_PATTERN,
+  REPOSITORY_SEPARATOR,
 } from './contract';
+import { RepositoryAccess } from './repository-access';
+import { MAX_SESSION_POLICY_CHARS, sessionPolicy } from './session-policy';
 
 /** Secrets Manager's minimum rotation interval. */
 export const MIN_ROTATION_HOURS = 4;
@@ -25,6 +32,9 @@ export interface TokenSettings {
   readonly vpc?: ec2.IVpc;
   readonly vpcSubnets?: ec2.SubnetSelection;
   readonly securityGroups?: ec2.ISecurityGroup[];
+  /** Undefined: every repository in the domain. */
+  readonly repositories?: string[];
+  readonly access: RepositoryAccess;
 }
 
 /** A warning users may acknowledge, with the id they acknowledge it by. */
@@ -70,13 +80,15 @@ export function validateSettings(s: TokenSettings): ValidatedSettings {
     errors.push(`vpcSubnets and securityGroups need vpc: the handler runs outside any VPC unless vpc is set, got ${given} without vpc`);
   }
 
+  errors.push(...repositoryErrors(s));
+
   const durationSeconds = wholeSeconds(s.tokenDuration);
   if (durationSeconds === 'fractional') {
     errors.push(`tokenDuration must be a whole number of seconds, got ${s.tokenDuration.toHumanString()}`);
   } else if (durationSeconds === 0) {
     warnings.push({
       id: 'tokenDurationSessionExpiry',
-      message: 'tokenDuration 0 makes each token expire with the handler Lambda\'s own role session, which is short and not under your control; readers may get a token that is about to expire. Prefer an explicit duration (15 minutes to 12 hours).',
+      message: 'tokenDuration 0 makes each token expire with the issuer role session that asked for it, one hour (the longest a chained role session lasts), while a new token comes only with each rotation; readers may get an expired token. Prefer an explicit duration (15 minutes to 12 hours).',
     });
   } else if (typeof durationSeconds === 'number' && (durationSeconds < MIN_DURATION_SECONDS || durationSeconds > MAX_DURATION_SECONDS)) {
     errors.push(`tokenDuration must be 0 or between 15 minutes and 12 hours (${MIN_DURATION_SECONDS}-${MAX_DURATION_SECONDS} seconds), got ${s.tokenDuration.toHumanString()} (${durationSeconds} seconds)`);
@@ -149,4 +161,57 @@ function describeSubnets(selection: ec2.SubnetSelection): string {
     selection.onePerAz !== undefined ? `onePerAz: ${selection.onePerAz}` : undefined,
   ].filter((p) => p !== undefined);
   return `{ ${parts.join(', ')} }`;
+}
+
+/** Stands in for a value that resolves only at deploy time, at its longest. */
+const longest = (value: string, max: number) => (Token.isUnresolved(value) ? 'x'.repeat(max) : value);
+
+function repositoryErrors(s: TokenSettings): string[] {
+  const errors: string[] = [];
+  if (!Object.values(RepositoryAccess).includes(s.access)) {
+    errors.push(`access must be one of ${Object.values(RepositoryAccess).map(quote).join(', ')}, got ${quote(s.access)}`);
+  }
+  const repos = s.repositories;
+  if (repos === undefined) {
+    if (s.access === RepositoryAccess.READ_AND_PUBLISH) {
+      errors.push('access READ_AND_PUBLISH needs repositories: name the repositories the token may publish to (publishing to every repository in the domain is not offered)');
+    }
+    return errors;
+  }
+  if (Token.isUnresolved(repos)) {
+    errors.push('repositories must be a list written at synth time (its elements may be deploy-time values, such as CfnRepository.attrName)');
+    return errors;
+  }
+  if (repos.length === 0) {
+    errors.push('repositories must name at least one repository, or be left out for every repository in the domain, got []');
+  }
+  const bad = repos.filter((r) => !Token.isUnresolved(r) && !REPOSITORY_PATTERN.test(r));
+  if (bad.length > 0) {
+    errors.push(`repositories must be CodeArtifact repository names: 2-100 letters, digits, dots, hyphens and underscores, starting with a letter or digit (${REPOSITORY_PATTERN}), got ${bad.map(quote).join(', ')}`);
+  }
+  const dupes = repos.filter((r, i) => !Token.isUnresolved(r) && repos.indexOf(r) !== i);
+  if (dupes.length > 0) {
+    errors.push(`repositories must not repeat a name, got ${[...new Set(dupes)].map(quote).join(', ')} more than once`);
+  }
+  if (errors.length > 0) {
+    return errors;
+  }
+  const names = repos.map((r) => longest(r, MAX_REPOSITORY_LENGTH));
+  const tagChars = names.join(REPOSITORY_SEPARATOR).length;
+  if (tagChars > MAX_TAG_VALUE_CHARS) {
+    errors.push(`repositories must fit in one secret tag of ${MAX_TAG_VALUE_CHARS} characters when joined by spaces (the rotation reads them from it), got ${repos.length} names taking ${tagChars} characters${repos.some((r) => Token.isUnresolved(r)) ? ' (deploy-time names counted at 100)' : ''}`);
+  }
+  // The longest session policy these repositories can make: deploy-time values at their longest,
+  // and the longest partition name.
+  const policyChars = sessionPolicy({
+    domain: longest(s.domain, MAX_DOMAIN_LENGTH),
+    domainOwner: '123456789012',
+    domainRegion: Token.isUnresolved(s.domainRegion) ? 'ap-southeast-5x' : s.domainRegion,
+    repositories: names,
+    access: s.access === RepositoryAccess.READ_AND_PUBLISH ? 'read-and-publish' : 'read',
+  }, Token.isUnresolved(s.domainRegion) ? 'aws-us-gov' : undefined).length;
+  if (policyChars > MAX_SESSION_POLICY_CHARS) {
+    errors.push(`repositories: ${repos.length} repositories make a session policy of up to ${policyChars} characters, more than the ${MAX_SESSION_POLICY_CHARS} AWS STS accepts (each token is issued with a session policy that names its repositories); name fewer repositories, or leave repositories out for every repository in the domain`);
+  }
+  return errors;
 }

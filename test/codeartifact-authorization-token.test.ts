@@ -24,10 +24,12 @@ describe('CodeArtifactAuthorizationToken with defaults', () => {
     template.hasResource('AWS::SecretsManager::Secret', {
       Properties: {
         Tags: [
+          { Key: 'cdk-codeartifact-token:access', Value: 'read' },
           { Key: 'cdk-codeartifact-token:domain', Value: 'my-domain' },
           { Key: 'cdk-codeartifact-token:domain-owner', Value: ACCOUNT },
           { Key: 'cdk-codeartifact-token:domain-region', Value: REGION },
           { Key: 'cdk-codeartifact-token:duration-seconds', Value: '43200' },
+          { Key: 'cdk-codeartifact-token:repositories', Value: ':all' },
           { Key: 'cdk-codeartifact-token:stack', Value: { Ref: 'AWS::StackId' } },
         ],
         KmsKeyId: Match.absent(),
@@ -47,8 +49,15 @@ describe('CodeArtifactAuthorizationToken with defaults', () => {
         DomainOwner: ACCOUNT,
         DomainRegion: REGION,
         DurationSeconds: '43200',
+        Repositories: ':all',
+        Access: 'read',
       },
-      DependsOn: [Match.stringLikeRegexp('^CodeArtifactTokenHandlerTokenPolicy')],
+      // the issuer role, its own policy and the policy that grants the domain exist before the first issue
+      DependsOn: [
+        Match.stringLikeRegexp('^CodeArtifactTokenHandlerIssuerRoleDefaultPolicy'),
+        Match.stringLikeRegexp('^CodeArtifactTokenHandlerIssuerRole[0-9A-F]{8}$'),
+        Match.stringLikeRegexp('^CodeArtifactTokenHandlerTokenPolicy1'),
+      ],
     });
   });
 
@@ -78,10 +87,37 @@ describe('CodeArtifactAuthorizationToken with defaults', () => {
     template.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
   });
 
-  test('grants GetAuthorizationToken on exactly the domain ARN', () => {
+  test('grants the issuer role GetAuthorizationToken on exactly the domain ARN, and reading its repositories', () => {
     const statements = statementsFor(template, 'codeartifact:GetAuthorizationToken');
     expect(statements).toEqual([{ Action: 'codeartifact:GetAuthorizationToken', Effect: 'Allow', Resource: domainArn('my-domain') }]);
     expect(stack.resolve(token.domainArn)).toEqual(domainArn('my-domain'));
+    expect(statementsFor(template, 'codeartifact:ReadFromRepository')).toEqual([{
+      Action: 'codeartifact:ReadFromRepository',
+      Effect: 'Allow',
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:codeartifact:${REGION}:${ACCOUNT}:repository/my-domain/*`]] },
+    }]);
+    expect(statementsFor(template, 'codeartifact:PublishPackageVersion')).toEqual([]);
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', { Roles: [{ Ref: Match.stringLikeRegexp('^CodeArtifactTokenHandlerIssuerRole') }] });
+  });
+
+  test('the handler\'s own role holds no CodeArtifact right: it may only assume the issuer role, which trusts it alone', () => {
+    const roles = template.findResources('AWS::IAM::Role');
+    const [handlerRoleId] = Object.entries(roles).find(([, r]: [string, any]) =>
+      r.Properties.AssumeRolePolicyDocument.Statement[0].Principal.Service === 'lambda.amazonaws.com')!;
+    const [issuerRoleId, issuer] = Object.entries(roles).find(([id]) => id.startsWith('CodeArtifactTokenHandlerIssuerRole'))! as [string, any];
+    expect(issuer.Properties.AssumeRolePolicyDocument.Statement).toEqual([{
+      Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: { 'Fn::GetAtt': [handlerRoleId, 'Arn'] } },
+    }]);
+    const handlerStatements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p: any) => p.Properties.Roles.some((r: any) => r.Ref === handlerRoleId))
+      .flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    expect(handlerStatements.flatMap((st: any) => [st.Action].flat()).filter((a: string) => !a.startsWith('logs:') && !a.startsWith('secretsmanager:')))
+      .toEqual(['sts:AssumeRole']);
+    expect(handlerStatements.find((st: any) => st.Action === 'sts:AssumeRole').Resource).toEqual({ 'Fn::GetAtt': [issuerRoleId, 'Arn'] });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { ISSUER_ROLE_ARN: { 'Fn::GetAtt': [issuerRoleId, 'Arn'] } } },
+    });
+    expect(stack.resolve(token.issuerRole.roleArn)).toEqual({ 'Fn::GetAtt': [issuerRoleId, 'Arn'] });
   });
 
   test('grants sts:GetServiceBearerToken only for CodeArtifact', () => {
@@ -142,10 +178,12 @@ describe('CodeArtifactAuthorizationToken with every property set', () => {
         Name: 'ci/codeartifact-token',
         KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] },
         Tags: [
+          { Key: 'cdk-codeartifact-token:access', Value: 'read' },
           { Key: 'cdk-codeartifact-token:domain', Value: 'shared-domain' },
           { Key: 'cdk-codeartifact-token:domain-owner', Value: '444455556666' },
           { Key: 'cdk-codeartifact-token:domain-region', Value: 'us-east-1' },
           { Key: 'cdk-codeartifact-token:duration-seconds', Value: '28800' },
+          { Key: 'cdk-codeartifact-token:repositories', Value: ':all' },
           { Key: 'cdk-codeartifact-token:stack', Value: { Ref: 'AWS::StackId' } },
         ],
       },
@@ -256,7 +294,7 @@ describe('grants', () => {
 });
 
 describe('one handler per stack', () => {
-  test('several tokens share one Lambda, one role and one managed policy', () => {
+  test('several tokens share one Lambda, one handler role, one issuer role and one managed policy', () => {
     // GIVEN
     const stack = newStack();
     // WHEN
@@ -266,7 +304,7 @@ describe('one handler per stack', () => {
     // THEN
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::Lambda::Function', 1);
-    template.resourceCountIs('AWS::IAM::Role', 1);
+    template.resourceCountIs('AWS::IAM::Role', 2);
     template.resourceCountIs('AWS::IAM::ManagedPolicy', 1);
     template.resourceCountIs('AWS::SecretsManager::Secret', 3);
     const domains = statementsFor(template, 'codeartifact:GetAuthorizationToken');
@@ -357,12 +395,13 @@ describe('scale', () => {
     for (const policy of managed) {
       expect(resolvedSize(policy.Properties.PolicyDocument)).toBeLessThan(6144);
     }
-    const granted = managed.flatMap((p) => p.Properties.PolicyDocument.Statement[0].Resource);
+    const granted = statementsFor(template, 'codeartifact:GetAuthorizationToken').flatMap((st) => st.Resource);
     expect(granted).toHaveLength(150);
-    // each token's deploy-time resource waits for the policy that grants its domain
-    const lastIssue = Object.values(template.findResources('Custom::CodeArtifactAuthorizationToken')).pop();
+    expect(statementsFor(template, 'codeartifact:ReadFromRepository').flatMap((st) => st.Resource)).toHaveLength(150);
+    // each token's deploy-time resource waits for the policy that grants its domain and repositories
+    const lastIssue = Object.values(template.findResources('Custom::CodeArtifactAuthorizationToken')).pop() as any;
     const policyIds = Object.keys(template.findResources('AWS::IAM::ManagedPolicy'));
-    expect(lastIssue).toMatchObject({ DependsOn: [policyIds[policyIds.length - 1]] });
+    expect(lastIssue.DependsOn).toContain(policyIds[policyIds.length - 1]);
   });
 });
 
@@ -440,7 +479,7 @@ describe('validation', () => {
   test('warns, with an id users can acknowledge, when tokenDuration is 0', () => {
     const stack = newStack();
     new CodeArtifactAuthorizationToken(stack, 'Token', { domain: 'my-domain', tokenDuration: Duration.seconds(0) });
-    Annotations.fromStack(stack).hasWarning('/TestStack/Token', Match.stringLikeRegexp('tokenDuration 0 makes each token expire with the handler Lambda'));
+    Annotations.fromStack(stack).hasWarning('/TestStack/Token', Match.stringLikeRegexp('tokenDuration 0 makes each token expire with the issuer role session that asked for it, one hour'));
     Annotations.fromStack(stack).hasWarning('/TestStack/Token', Match.stringLikeRegexp('\\[ack: cdk-codeartifact-token:tokenDurationSessionExpiry\\]'));
   });
 

@@ -3,7 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
-import { CodeArtifactAuthorizationToken } from '../lib';
+import { CodeArtifactAuthorizationToken, RepositoryAccess } from '../lib';
 import { newStack } from './util';
 
 function nagFindings(stack: Stack): string[] {
@@ -36,6 +36,7 @@ describe('cdk-nag AwsSolutions', () => {
     const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
     new CodeArtifactAuthorizationToken(stack, 'A', { domain: 'domain-a', encryptionKey: key, tokenDuration: Duration.hours(8) });
     new CodeArtifactAuthorizationToken(stack, 'B', { domain: 'domain-b', domainOwner: '444455556666', secretName: 'ci/token-b' });
+    new CodeArtifactAuthorizationToken(stack, 'C', { domain: 'domain-a', repositories: ['releases'], access: RepositoryAccess.READ_AND_PUBLISH });
     expect(nagFindings(stack)).toEqual([]);
   });
 
@@ -52,25 +53,31 @@ describe('cdk-nag AwsSolutions', () => {
     const stack = newStack();
     new CodeArtifactAuthorizationToken(stack, 'Token', { domain: 'my-domain', vpc: new ec2.Vpc(stack, 'Vpc') });
     const suppressions = suppressionReasons(stack);
-    expect(suppressions.map((s) => s.id).sort()).toEqual(['AwsSolutions-IAM4', 'AwsSolutions-IAM5']);
+    // the VPC execution role; the handler's tag-scoped secrets; the issuer's bearer token; the issuer's repository wildcard
+    expect(suppressions.map((s) => s.id).sort()).toEqual(['AwsSolutions-IAM4', 'AwsSolutions-IAM5', 'AwsSolutions-IAM5', 'AwsSolutions-IAM5']);
     for (const s of suppressions) {
       expect(s.reason.length).toBeGreaterThan(60);
     }
+    expect(new Set(suppressions.map((s) => s.reason)).size).toBe(suppressions.length);
   });
 
-  test('without the suppressions, cdk-nag would flag exactly the two conditioned wildcards', () => {
-    // GIVEN: the same stack with our suppression metadata stripped
+  test('without the suppressions, cdk-nag would flag exactly the conditioned and the repository-scoped wildcards', () => {
+    // GIVEN: a token for every repository and a publishing token, with our suppression metadata stripped
     const stack = newStack();
     new CodeArtifactAuthorizationToken(stack, 'Token', { domain: 'my-domain' });
+    new CodeArtifactAuthorizationToken(stack, 'Publisher', { domain: 'my-domain', repositories: ['releases'], access: RepositoryAccess.READ_AND_PUBLISH });
     for (const c of stack.node.findAll()) {
       if (c instanceof CfnResource) {
         delete c.cfnOptions.metadata?.cdk_nag;
       }
     }
     // THEN
-    const findings = nagFindings(stack);
-    expect(findings).toHaveLength(2);
-    expect(findings[0]).toMatch(/AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:secretsmanager:eu-west-1:111122223333:secret:\*\]/);
-    expect(findings[1]).toMatch(/AwsSolutions-IAM5\[Resource::\*\]/);
+    const findings = nagFindings(stack).map((f) => /AwsSolutions-IAM5\[Resource::[^\]]*\]/.exec(f)?.[0]).sort();
+    expect(findings).toEqual([
+      'AwsSolutions-IAM5[Resource::*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:codeartifact:eu-west-1:111122223333:package/my-domain/releases/*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:codeartifact:eu-west-1:111122223333:repository/my-domain/*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:eu-west-1:111122223333:secret:*]',
+    ]);
   });
 });

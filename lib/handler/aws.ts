@@ -1,10 +1,19 @@
 import type { CodeartifactClient } from '@aws-sdk/client-codeartifact';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { STSClient } from '@aws-sdk/client-sts';
 import { Deadline, DeadlineExceeded } from './deadline';
 import { describeError, HandlerError } from './errors';
 
 type SecretsManagerSdk = typeof import('@aws-sdk/client-secrets-manager');
 type CodeartifactSdk = typeof import('@aws-sdk/client-codeartifact');
+type StsSdk = typeof import('@aws-sdk/client-sts');
+
+/** Temporary credentials, as sts:AssumeRole returns them. */
+export interface SessionCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string;
+}
 
 /** A client and the SDK module it came from, to build its commands with. */
 export interface Service<Sdk, Client extends Sender> {
@@ -39,19 +48,28 @@ export function secretsManager(): Service<SecretsManagerSdk, SecretsManagerClien
   return secretsManagerService;
 }
 
-let codeartifactSdk: CodeartifactSdk | undefined;
-const codeartifactClients = new Map<string, CodeartifactClient>();
+let stsService: Service<StsSdk, STSClient> | undefined;
 
-/** CodeArtifact of the domain's region, one client per region. */
-export function codeartifact(region: string): Service<CodeartifactSdk, CodeartifactClient> {
+/** STS of the handler's own region (its regional endpoint), for assuming the issuer role. */
+export function sts(): Service<StsSdk, STSClient> {
+  if (!stsService) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const sdk: StsSdk = require('@aws-sdk/client-sts');
+    stsService = { sdk, client: new sdk.STSClient(CLIENT_OPTIONS) };
+  }
+  return stsService;
+}
+
+let codeartifactSdk: CodeartifactSdk | undefined;
+
+/**
+ * CodeArtifact of the domain's region, called with the issuer session of one token. A client per
+ * call: each token has its own session, and the client is cheap next to the call it makes.
+ */
+export function codeartifact(region: string, credentials: SessionCredentials): Service<CodeartifactSdk, CodeartifactClient> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const sdk: CodeartifactSdk = codeartifactSdk ??= require('@aws-sdk/client-codeartifact');
-  let client = codeartifactClients.get(region);
-  if (!client) {
-    client = new sdk.CodeartifactClient({ region, ...CLIENT_OPTIONS });
-    codeartifactClients.set(region, client);
-  }
-  return { sdk, client };
+  return { sdk, client: new sdk.CodeartifactClient({ region, credentials, ...CLIENT_OPTIONS }) };
 }
 
 /**

@@ -1,5 +1,8 @@
 import {
+  ACCESS_LEVELS,
+  AccessLevel,
   ACCOUNT_PATTERN,
+  ALL_REPOSITORIES_TAG_VALUE,
   CONFIG_FIELDS,
   CONFIG_NAMES,
   ConfigFieldNames,
@@ -7,6 +10,8 @@ import {
   MAX_DURATION_SECONDS,
   MIN_DURATION_SECONDS,
   REGION_PATTERN,
+  REPOSITORY_PATTERN,
+  REPOSITORY_SEPARATOR,
   TokenConfig,
 } from '../contract';
 import { HandlerError } from './errors';
@@ -32,10 +37,26 @@ export function parseConfig(raw: Raw, source: string): TokenConfig {
   check('durationSeconds',
     /^\d+$/.test(raw.durationSeconds ?? '') && (seconds === 0 || (seconds >= MIN_DURATION_SECONDS && seconds <= MAX_DURATION_SECONDS)),
     `must be 0 or a whole number of seconds from ${MIN_DURATION_SECONDS} to ${MAX_DURATION_SECONDS}`);
+  const repositories = raw.repositories === ALL_REPOSITORIES_TAG_VALUE
+    ? '*' as const
+    : (raw.repositories ?? '').split(REPOSITORY_SEPARATOR).filter((r) => r !== '');
+  check('repositories',
+    repositories === '*' || (repositories.length > 0 && repositories.every((r) => REPOSITORY_PATTERN.test(r))),
+    `must be repository names matching ${REPOSITORY_PATTERN} separated by spaces, or ${ALL_REPOSITORIES_TAG_VALUE}`);
+  check('access', ACCESS_LEVELS.includes(raw.access as AccessLevel), `must be one of ${ACCESS_LEVELS.join(', ')}`);
+  // Fail closed, as the construct does at synth time: publishing is only ever to named repositories.
+  check('access', !(raw.access === 'read-and-publish' && repositories === '*'), 'read-and-publish needs named repositories');
   if (errors.length > 0) {
     throw new HandlerError(`invalid token configuration in ${source}: ${errors.join('; ')}`);
   }
-  return { domain: raw.domain!, domainOwner: raw.domainOwner!, domainRegion: raw.domainRegion!, durationSeconds: seconds };
+  return {
+    domain: raw.domain!,
+    domainOwner: raw.domainOwner!,
+    domainRegion: raw.domainRegion!,
+    durationSeconds: seconds,
+    repositories,
+    access: raw.access as AccessLevel,
+  };
 }
 
 function readFields(read: (names: ConfigFieldNames) => string | undefined): Raw {

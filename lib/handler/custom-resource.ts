@@ -44,7 +44,7 @@ async function issueIntoSecret(event: CloudFormationCustomResourceEvent, secretI
     throw new HandlerError(`the custom resource has no ${SECRET_ID_PROPERTY} property`);
   }
   const config = configFromProperties(event.ResourceProperties);
-  const value = await issueToken(config, deadline);
+  const value = await issueToken(config, secretId, deadline);
   // The same event delivered twice writes the same version once: the request id names the version.
   const versionId = createHash('sha256').update(`${event.StackId}/${event.RequestId}`).digest('hex').slice(0, 64);
   try {

@@ -12,6 +12,8 @@ const SERVICE_ERRORS = new Set([
   // Secrets Manager
   'DecryptionFailure', 'EncryptionFailure', 'InternalServiceError', 'InvalidParameterException',
   'InvalidRequestException', 'LimitExceededException', 'ResourceExistsException', 'PreconditionNotMetException',
+  // STS AssumeRole of the issuer role
+  'AccessDenied', 'MalformedPolicyDocument', 'PackedPolicyTooLarge', 'RegionDisabledException',
   // Credentials and signing
   'ExpiredTokenException', 'UnrecognizedClientException', 'InvalidSignatureException',
 ]);

@@ -61,7 +61,7 @@ async function createSecret(secretId: string, versionId: string, deadline: Deadl
     return; // this rotation already finished
   }
   const config = configFromTags(meta.Tags, secretId);
-  const value = await issueToken(config, deadline);
+  const value = await issueToken(config, secretId, deadline);
   try {
     await send(deadline, secretsManager(), `PutSecretValue on ${secretId}`, (sdk) => new sdk.PutSecretValueCommand({
       SecretId: secretId,

@@ -14,10 +14,11 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { cfnEvent, context, futureEpoch, invoke, ResponseServer, SECRET_ARN, TOKEN } from './harness';
+import { cfnEvent, context, futureEpoch, invoke, mockSts, ResponseServer, SECRET_ARN, TOKEN } from './harness';
 
 const codeartifact = mockClient(CodeartifactClient);
 const secrets = mockClient(SecretsManagerClient);
+const { reset: resetSts } = mockSts();
 const server = new ResponseServer();
 let url: string;
 
@@ -26,6 +27,7 @@ afterAll(() => server.stop());
 beforeEach(() => {
   codeartifact.reset();
   secrets.reset();
+  resetSts();
   server.responses.length = 0;
 });
 
@@ -57,6 +59,14 @@ describe('Create and Update', () => {
       domainOwner: '111122223333',
       domainRegion: 'eu-west-1',
       durationSeconds: 43200,
+      repositories: ['shared', 'npm-store'],
+      access: 'read',
+      endpoints: {
+        'shared': expect.objectContaining({ npm: 'https://my-domain-111122223333.d.codeartifact.eu-west-1.amazonaws.com/npm/shared/' }),
+        'npm-store': expect.objectContaining({ pypi: 'https://my-domain-111122223333.d.codeartifact.eu-west-1.amazonaws.com/pypi/npm-store/' }),
+      },
+      endpointTemplate: 'https://my-domain-111122223333.d.codeartifact.eu-west-1.amazonaws.com/{format}/{repository}/',
+      dualStackEndpointTemplate: 'https://my-domain-111122223333.codeartifact.eu-west-1.on.aws/{format}/{repository}/',
     });
     expect(server.responses).toHaveLength(1);
     const response = server.responses[0];
@@ -115,10 +125,10 @@ describe('failures answer FAILED with the cause, and leave the secret alone', ()
   const cases: Array<[string, Error, RegExp]> = [
     ['AccessDenied on the domain',
       new AccessDeniedException({ message: 'User: arn:aws:sts::111122223333:assumed-role/R/x is not authorized to perform: codeartifact:GetAuthorizationToken on resource: arn:aws:codeartifact:eu-west-1:111122223333:domain/my-domain', ...meta }),
-      /GetAuthorizationToken for domain 'my-domain' \(owner 111122223333, region eu-west-1\) failed: AccessDeniedException: User: .* is not authorized to perform: codeartifact:GetAuthorizationToken.*The handler role needs codeartifact:GetAuthorizationToken on the domain/],
+      /GetAuthorizationToken for domain 'my-domain' \(owner 111122223333, region eu-west-1\) failed: AccessDeniedException: User: .* is not authorized to perform: codeartifact:GetAuthorizationToken.*The issuer role needs codeartifact:GetAuthorizationToken on the domain; for a domain in another account, the domain policy of 111122223333 must allow the issuer role/],
     ['the missing sts permission',
       new AccessDeniedException({ message: 'User: arn:aws:sts::111122223333:assumed-role/R/x is not authorized to perform: sts:GetServiceBearerToken on resource: *', ...meta }),
-      /AccessDeniedException: .*sts:GetServiceBearerToken.*The handler role needs sts:GetServiceBearerToken with sts:AWSServiceName = codeartifact.amazonaws.com/],
+      /AccessDeniedException: .*sts:GetServiceBearerToken.*The issuer role needs sts:GetServiceBearerToken with sts:AWSServiceName = codeartifact.amazonaws.com/],
     ['an unknown domain',
       new ResourceNotFoundException({ message: 'Domain not found', resourceId: 'my-domain', resourceType: 'domain', ...meta }),
       /ResourceNotFoundException: Domain not found\. Check that domain 'my-domain' exists in account 111122223333, region eu-west-1/],

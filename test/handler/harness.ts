@@ -1,10 +1,40 @@
 import * as http from 'http';
 import { AddressInfo } from 'net';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { CloudFormationCustomResourceEvent, SecretsManagerRotationEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { ISSUER_ROLE_ARN_ENV } from '../../lib/contract';
 import { handler } from '../../lib/handler';
 
 export const TOKEN = 'eyJ2ZXIiOjEsImlzdSI6MTcwMDAwMDAwMH0.SECRET-TOKEN-TEXT-abc123';
 export const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:TokenSecret-AbCdEf';
+export const ISSUER_ROLE_ARN = 'arn:aws:iam::111122223333:role/Stack-CodeArtifactTokenHandlerIssuerRole-AbC123';
+/** The issuer session the handler gets for each token (its keys never reach the secret or a log). */
+export const ISSUER_CREDENTIALS = {
+  AccessKeyId: 'ASIAISSUERSESSION001',
+  SecretAccessKey: 'issuer-secret-access-key',
+  SessionToken: 'issuer-session-token',
+  Expiration: new Date(Date.now() + 900_000),
+};
+
+// The construct gives the function its stack's issuer role through the environment.
+process.env[ISSUER_ROLE_ARN_ENV] = ISSUER_ROLE_ARN;
+
+/** STS, mocked: AssumeRole of the issuer answers a session unless a test says otherwise. */
+export function mockSts() {
+  const sts = mockClient(STSClient);
+  const reset = () => {
+    sts.reset();
+    sts.on(AssumeRoleCommand).resolves({ Credentials: ISSUER_CREDENTIALS });
+  };
+  reset();
+  return { sts, reset };
+}
+
+/** The session policy the handler passed to AssumeRole on its `n`-th call, parsed. */
+export function sessionPolicyOf(sts: ReturnType<typeof mockSts>['sts'], n = 0): any {
+  return JSON.parse(sts.commandCalls(AssumeRoleCommand)[n].args[0].input.Policy!);
+}
 
 /** A stand-in for CloudFormation's pre-signed ResponseURL that records every response. */
 export class ResponseServer {
@@ -48,6 +78,8 @@ export function cfnEvent(
       DomainOwner: '111122223333',
       DomainRegion: 'eu-west-1',
       DurationSeconds: '43200',
+      Repositories: 'shared npm-store',
+      Access: 'read',
       ...props,
     },
   };

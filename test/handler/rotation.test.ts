@@ -10,10 +10,11 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { futureEpoch, invoke, rotationEvent, SECRET_ARN, TOKEN } from './harness';
+import { futureEpoch, invoke, mockSts, rotationEvent, SECRET_ARN, sessionPolicyOf, TOKEN } from './harness';
 
 const codeartifact = mockClient(CodeartifactClient);
 const secrets = mockClient(SecretsManagerClient);
+const { sts, reset: resetSts } = mockSts();
 const meta = { $metadata: { httpStatusCode: 400, attempts: 1 } };
 
 const NEW = 'rotation-version-0001-0000-000000000000';
@@ -23,6 +24,8 @@ const TAGS = [
   { Key: 'cdk-codeartifact-token:domain-owner', Value: '444455556666' },
   { Key: 'cdk-codeartifact-token:domain-region', Value: 'us-east-1' },
   { Key: 'cdk-codeartifact-token:duration-seconds', Value: '28800' },
+  { Key: 'cdk-codeartifact-token:repositories', Value: 'releases' },
+  { Key: 'cdk-codeartifact-token:access', Value: 'read-and-publish' },
   { Key: 'team', Value: 'platform' },
 ];
 
@@ -43,6 +46,7 @@ const goodValue = (hours = 8) => JSON.stringify({
 beforeEach(() => {
   codeartifact.reset();
   secrets.reset();
+  resetSts();
 });
 
 describe('createSecret', () => {
@@ -61,7 +65,18 @@ describe('createSecret', () => {
     expect(await codeartifact.commandCalls(GetAuthorizationTokenCommand)[0].thisValue.config.region()).toBe('us-east-1');
     const put = secrets.commandCalls(PutSecretValueCommand)[0].args[0].input;
     expect(put).toMatchObject({ SecretId: SECRET_ARN, ClientRequestToken: NEW, VersionStages: ['AWSPENDING'] });
-    expect(JSON.parse(put.SecretString!)).toMatchObject({ authorizationToken: TOKEN, domain: 'my-domain', domainRegion: 'us-east-1' });
+    expect(JSON.parse(put.SecretString!)).toMatchObject({
+      authorizationToken: TOKEN, domain: 'my-domain', domainRegion: 'us-east-1', repositories: ['releases'], access: 'read-and-publish',
+    });
+    // AND the issuer session is narrowed by the tags too: it may publish into releases only
+    expect(sessionPolicyOf(sts).Statement.slice(2)).toEqual([
+      { Effect: 'Allow', Action: ['codeartifact:ReadFromRepository'], Resource: ['arn:aws:codeartifact:us-east-1:444455556666:repository/my-domain/releases'] },
+      {
+        Effect: 'Allow',
+        Action: ['codeartifact:PublishPackageVersion', 'codeartifact:PutPackageMetadata'],
+        Resource: ['arn:aws:codeartifact:us-east-1:444455556666:package/my-domain/releases/*'],
+      },
+    ]);
     expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(0);
     expect(logs).toContain('rotation step createSecret done');
     expect(logs).not.toContain(TOKEN);
