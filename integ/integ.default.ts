@@ -1,5 +1,6 @@
 /**
- * The default token: a domain, a secret holding its token, the rotation, and one handler.
+ * The default token: a domain with a repository, a secret holding a token that reads that
+ * repository, the rotation, the handler and the issuer role.
  * Deploy with `npx integ-runner --directory integ --update-on-failed` in an account of your own.
  */
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
@@ -13,7 +14,8 @@ const stack = new Stack(app, 'CodeArtifactTokenDefault');
 
 // A domain of its own, so the test needs nothing in the account beforehand.
 const domain = new codeartifact.CfnDomain(stack, 'Domain', { domainName: 'cdk-codeartifact-token-integ' });
-const token = new CodeArtifactAuthorizationToken(stack, 'Token', { domain: domain.attrName });
+const repository = new codeartifact.CfnRepository(stack, 'Repository', { domainName: domain.attrName, repositoryName: 'shared' });
+const token = new CodeArtifactAuthorizationToken(stack, 'Token', { domain: domain.attrName, repositories: [repository.attrName] });
 
 const checker = new TokenChecker(stack, 'Checker', token);
 const integ = new IntegTest(app, 'DefaultToken', { testCases: [stack] });

@@ -42,22 +42,21 @@ const handlers = template.findResources('AWS::Lambda::Function', {
 assert.strictEqual(Object.keys(handlers).length, 1, `expected one token handler Lambda, got ${Object.keys(handlers).join(', ')}`);
 const handlerArn = { 'Fn::GetAtt': [Object.keys(handlers)[0], 'Arn'] };
 template.resourceCountIs('AWS::Lambda::Function', 2);
-template.resourceCountIs('AWS::IAM::Role', 2);
+// The handler's role, the issuer role every token carries, and the checker's role.
+template.resourceCountIs('AWS::IAM::Role', 3);
 // Every token's first issue and its rotation go to that handler.
 template.resourceCountIs('Custom::CodeArtifactAuthorizationToken', 3);
 template.allResourcesProperties('Custom::CodeArtifactAuthorizationToken', { ServiceToken: handlerArn });
 template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 3);
 template.allResourcesProperties('AWS::SecretsManager::RotationSchedule', { RotationLambdaARN: handlerArn });
-// One domain policy naming both domains, each once.
+// One issuer policy naming both domains, each once, and every repository of each (no repositories prop).
 template.resourceCountIs('AWS::IAM::ManagedPolicy', 1);
+const inDomain = (domain: string) => Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([{ 'Fn::GetAtt': [domain, 'Name'] }])] });
 template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
   PolicyDocument: {
-    Statement: [{
-      Action: 'codeartifact:GetAuthorizationToken',
-      Resource: [
-        Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([{ 'Fn::GetAtt': ['PackagesDomain', 'Name'] }])] }),
-        Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([{ 'Fn::GetAtt': ['ToolsDomain', 'Name'] }])] }),
-      ],
-    }],
+    Statement: [
+      { Action: 'codeartifact:GetAuthorizationToken', Effect: 'Allow', Resource: [inDomain('PackagesDomain'), inDomain('ToolsDomain')] },
+      { Action: 'codeartifact:ReadFromRepository', Effect: 'Allow', Resource: [inDomain('PackagesDomain'), inDomain('ToolsDomain')] },
+    ],
   },
 });

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, PhysicalName, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { CodeArtifactAuthorizationToken } from '../lib';
@@ -24,6 +24,8 @@ export class TokenChecker extends lambda.Function {
   constructor(scope: Construct, id: string, tokens: CodeArtifactAuthorizationToken | CheckedToken[]) {
     const checked = tokens instanceof CodeArtifactAuthorizationToken ? [{ token: tokens }] : tokens;
     super(scope, id, {
+      // Named only when the assertion stack is in another environment (integ.cross-account).
+      functionName: PhysicalName.GENERATE_IF_NEEDED,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       handler: 'index.handler',
