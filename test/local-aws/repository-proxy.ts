@@ -297,7 +297,7 @@ export class RepositoryProxy {
   private forward(req: http.IncomingMessage, res: http.ServerResponse): void {
     const method = req.method ?? 'GET';
     const sni = (req.socket as tls.TLSSocket).servername || '';
-    const host = (req.headers.host ?? sni).replace(/:443$/, '').toLowerCase();
+    const host = (req.headers.host ?? sni).replace(/:\d+$/, '').toLowerCase();
     const pathname = req.url ?? '/';
     const fail = (status: number, message: string) => {
       this.forwarded.push({ method, host, path: pathname.split('?')[0], status });
