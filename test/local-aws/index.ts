@@ -15,3 +15,5 @@ export * from './identities';
 export * from './local-sts';
 export * from './package-clients';
 export * from './package-repositories';
+export * from './readme-snippets';
+export * from './repository-proxy';

@@ -73,7 +73,7 @@ export async function pipInstall(options: ClientOptions & { readonly pkg: string
   return run(python, [
     '-m', 'pip', 'install', '--no-cache-dir', '--disable-pip-version-check', '--no-input', '--no-deps',
     '--target', path.join(dir, 'target'), '--index-url', index.toString(), options.pkg,
-  ], dir, pythonEnv(dir, { PIP_KEYRING_PROVIDER: 'disabled' }), options, dir);
+  ], dir, pythonEnv(dir, {}), options, dir);
 }
 
 /** `twine upload --repository-url ENDPOINT FILES` with TWINE_USERNAME=aws and TWINE_PASSWORD=TOKEN. */
@@ -92,41 +92,51 @@ function tempDir(prefix: string): string {
   return dir;
 }
 
+/**
+ * The settings that keep npm, pip and twine off the user's own configuration, caches and keyring:
+ * `home` as HOME (and XDG directories), npm's user and global config and cache inside it, no pip config
+ * file, no user site-packages, the null keyring, no keyring, no version checks or update notices.
+ */
+export function isolatedClientEnv(home: string): Record<string, string> {
+  return {
+    HOME: home,
+    XDG_CONFIG_HOME: path.join(home, '.config'),
+    XDG_CACHE_HOME: path.join(home, '.cache'),
+    npm_config_userconfig: path.join(home, '.npmrc'),
+    npm_config_globalconfig: path.join(home, 'npmrc-global'),
+    npm_config_cache: path.join(home, '.npm'),
+    npm_config_update_notifier: 'false',
+    npm_config_fetch_retries: '0',
+    PIP_CONFIG_FILE: '/dev/null',
+    PIP_DISABLE_PIP_VERSION_CHECK: '1',
+    PIP_KEYRING_PROVIDER: 'disabled',
+    PYTHONNOUSERSITE: '1',
+    PYTHON_KEYRING_BACKEND: 'keyring.backends.null.Keyring',
+  };
+}
+
 /** The environment without anything that configures npm, pip or twine, with a temporary HOME. */
 function baseEnv(dir: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (!/^(npm_|pip_|twine_|python|virtual_env|node_options|xdg_)/i.test(k)) env[k] = v;
   }
-  return { ...env, HOME: path.join(dir, 'home'), XDG_CONFIG_HOME: path.join(dir, 'home', '.config'), XDG_CACHE_HOME: path.join(dir, 'home', '.cache') };
+  return { ...env, ...isolatedClientEnv(path.join(dir, 'home')) };
 }
 
 function npmEnv(dir: string, options: ClientOptions): NodeJS.ProcessEnv {
-  const npmrc = path.join(dir, 'home', '.npmrc');
+  const env = baseEnv(dir);
   const registry = new URL(options.endpoint);
-  fs.writeFileSync(npmrc, [
+  fs.writeFileSync(env.npm_config_userconfig!, [
     `registry=${registry}`,
     `//${registry.host}${registry.pathname}:_authToken=${options.token}`,
     '',
   ].join('\n'), { mode: 0o600 });
-  return {
-    ...baseEnv(dir),
-    npm_config_userconfig: npmrc,
-    npm_config_globalconfig: path.join(dir, 'home', 'npmrc-global'),
-    npm_config_cache: path.join(dir, 'home', '.npm'),
-    npm_config_update_notifier: 'false',
-    npm_config_fetch_retries: '0',
-  };
+  return env;
 }
 
 function pythonEnv(dir: string, extra: Record<string, string>): NodeJS.ProcessEnv {
-  return {
-    ...baseEnv(dir),
-    PIP_CONFIG_FILE: '/dev/null',
-    PYTHONNOUSERSITE: '1',
-    PYTHON_KEYRING_BACKEND: 'keyring.backends.null.Keyring',
-    ...extra,
-  };
+  return { ...baseEnv(dir), ...extra };
 }
 
 function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, options: ClientOptions, dir: string): Promise<ClientResult> {
@@ -148,10 +158,10 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
   });
 }
 
-/** Replaces the token, also URL-encoded and inside a Basic `aws:TOKEN` credential, with `<token>`. */
-export function redact(text: string, token: string): string {
+/** Replaces the token, also URL-encoded and inside a Basic `aws:TOKEN` credential, with `replacement`. */
+export function redact(text: string, token: string, replacement = '<token>'): string {
   const forms = new Set([token, encodeURIComponent(token), Buffer.from(`aws:${token}`).toString('base64')]);
   let out = text;
-  for (const form of forms) if (form) out = out.split(form).join('<token>');
+  for (const form of forms) if (form) out = out.split(form).join(replacement);
   return out;
 }

@@ -4,7 +4,9 @@
  *
  * A real endpoint `https://DOMAIN-OWNER.d.codeartifact.REGION.amazonaws.com/FORMAT/REPO/` is served
  * here as `http://127.0.0.1:PORT/DOMAIN-OWNER/REGION/FORMAT/REPO/` (see `localEndpoint`), so a test
- * takes the endpoint a user would use and swaps only its origin.
+ * takes the endpoint a user would use and swaps only its origin. Behind `RepositoryProxy` (which
+ * serves the real host names over TLS and says so with `X-Forwarded-Proto: https` and
+ * `X-Forwarded-Host`), the links it hands out (npm tarballs, PyPI redirects) use the real endpoint.
  *
  * Authentication: npm sends `Authorization: Bearer TOKEN`, pip and twine HTTP Basic `aws:TOKEN`.
  * Without credentials, or with a token the authorizer does not know: 401. Every request is then
@@ -242,7 +244,7 @@ export class PackageRepositories {
       authorized = true;
       const repo = this.repositories.get(repoKey(domain, owner, region, repoName));
       if (!repo) throw new HttpError(404, `repository ${repoName} not found in domain ${domain}`);
-      const base = `${this.url}/${domain}-${owner}/${region}/${format}/${repoName}/`;
+      const base = publicBase(req, this.url, domain, owner, region) + `/${format}/${repoName}/`;
       switch (route.kind) {
         case 'npm-packument': {
           const pkg = repo.npm.get(route.name);
@@ -410,6 +412,20 @@ function pypiRoute(method: string, rest: string): Route {
   if (parts.length === 3 && parts[2] === '' && parts[1]) return { kind: 'pypi-project', name: parts[1] };
   if (parts.length === 4 && parts[1] && parts[2] && parts[3]) return { kind: 'pypi-file', name: parts[1], version: parts[2], file: parts[3] };
   return { kind: 'unsupported' };
+}
+
+/**
+ * The origin clients reach a repository at: this server, or, behind a TLS-terminating proxy that says
+ * so (`X-Forwarded-Proto: https`, `X-Forwarded-Host` the repository's real host name), the real
+ * endpoint, so that the links in a packument lead back through the proxy as CodeArtifact's do.
+ */
+function publicBase(req: http.IncomingMessage, origin: string, domain: string, owner: string, region: string): string {
+  const local = `${origin}/${domain}-${owner}/${region}`;
+  const forwardedHost = req.headers['x-forwarded-host'];
+  if (req.headers['x-forwarded-proto'] !== 'https' || typeof forwardedHost !== 'string') return local;
+  const host = HOST.exec(forwardedHost);
+  if (!host || host.groups!.domain !== domain || host.groups!.owner !== owner || host.groups!.region !== region) return local;
+  return `https://${forwardedHost}`;
 }
 
 /** The token of a request: `Bearer TOKEN`, or Basic with user `aws` and the token as password. */
