@@ -1,10 +1,11 @@
 /**
- * Once per e2e run: synthesize the example app (the handler asset the tests run is the one synth
- * puts into cdk.out) and make sure the kit's Python virtualenv (moto, twine) exists.
+ * Once per e2e run: synthesize the example apps (the handler asset the tests run is the one synth
+ * puts into their cloud assemblies) and make sure the kit's Python virtualenv (moto, twine) exists.
  */
-import { ensurePythonVenv, synthExample } from '../local-aws';
+import { ensurePythonVenv, REPOSITORIES_APP, REPOSITORIES_OUT, REPOSITORIES_STACK, synthApp, synthExample } from '../local-aws';
 
 export default function globalSetup(): void {
   synthExample();
+  synthApp(REPOSITORIES_APP, REPOSITORIES_OUT, REPOSITORIES_STACK);
   ensurePythonVenv((line) => console.log(`e2e: ${line}`));
 }

@@ -23,7 +23,10 @@ import { Identities } from './identities';
 import { HANDLER_ACCESS_KEY_ID, InvokeResult, LambdaProcess } from './lambda-process';
 import { LocalSts } from './local-sts';
 import { MotoServer } from './moto';
-import { PROJECT_ROOT } from './python-venv';
+import { PackageRepositories } from './package-repositories';
+import { ensurePythonVenv, PROJECT_ROOT } from './python-venv';
+import { BashSnippetResult, readmeSnippet, runBashSnippet } from './readme-snippets';
+import { RepositoryProxy } from './repository-proxy';
 import { SecretsProxy } from './secrets-proxy';
 import { ACCOUNT, findHandler, HandlerFunction, REGION, STACK_ID, TemplateResolver } from './template';
 
@@ -36,6 +39,8 @@ export interface EnvOptions {
   readonly cdkOut?: string;
   /** @default CodeArtifactTokenDefault */
   readonly stackName?: string;
+  /** The token this environment deploys, by the start of its logical id. @default the template's first token */
+  readonly token?: string;
   readonly log?: (line: string) => void;
 }
 
@@ -75,6 +80,9 @@ interface EnvParts {
   readonly sts: LocalSts;
   readonly cfnResponses: CfnResponseServer;
   readonly lambda: LambdaProcess;
+  readonly repositories: PackageRepositories;
+  readonly repositoryProxy: RepositoryProxy;
+  readonly token?: string;
 }
 
 export class E2eEnv {
@@ -95,6 +103,15 @@ export class E2eEnv {
       MotoServer.start(opts.log), FakeCodeArtifact.start({ identities }), LocalSts.start(identities), CfnResponseServer.start(),
     ]);
     const secretsProxy = await SecretsProxy.start(moto.url);
+    // Package managers reach the repositories at their real host names, through a local TLS-inspecting
+    // proxy, and each request is decided by the identity its token carries.
+    const repositories = await PackageRepositories.start({
+      authorize: ({ token, action, resourceArn }) => {
+        const d = identities.authorizeToken(token, action, resourceArn);
+        return d.allowed ? { allowed: true } : { allowed: false, reason: d.reason, unauthenticated: !d.authenticated };
+      },
+    });
+    const repositoryProxy = await RepositoryProxy.start({ target: repositories, regions: [REGION] });
     const lambda = await LambdaProcess.start(handlerFunction.asset, {
       region: REGION,
       secretsManager: secretsProxy.url,
@@ -102,7 +119,10 @@ export class E2eEnv {
       sts: sts.url,
       environment: handlerFunction.environment,
     });
-    return new E2eEnv({ template, resolver, handlerFunction, identities, moto, secretsProxy, codeArtifact, sts, cfnResponses, lambda });
+    return new E2eEnv({
+      template, resolver, handlerFunction, identities, moto, secretsProxy, codeArtifact, sts, cfnResponses, lambda,
+      repositories, repositoryProxy, token: opts.token,
+    });
   }
 
   /** The kit's own Secrets Manager client: straight to moto, not counted as the handler's calls. */
@@ -111,6 +131,8 @@ export class E2eEnv {
   public readonly secretLogicalId: string;
   public readonly domainName: string;
   private readonly resolver: TemplateResolver;
+  /** What package-manager runs printed (already redacted): part of the leak scan, in case redaction missed a form. */
+  private readonly clientOutputs: string[] = [];
   /** Errors of failed invocations, as Lambda reports them: part of the leak scan. */
   private readonly invokeErrors: string[] = [];
 
@@ -124,12 +146,15 @@ export class E2eEnv {
   public readonly sts: LocalSts;
   public readonly cfnResponses: CfnResponseServer;
   public readonly lambda: LambdaProcess;
+  /** The domain's repositories, at their real endpoints through `repositoryProxy`. */
+  public readonly repositories: PackageRepositories;
+  public readonly repositoryProxy: RepositoryProxy;
 
   private constructor(parts: EnvParts) {
     ({
       template: this.template, resolver: this.resolver, handlerFunction: this.handlerFunction, identities: this.identities,
       moto: this.moto, secretsProxy: this.secretsProxy, codeArtifact: this.codeArtifact, sts: this.sts,
-      cfnResponses: this.cfnResponses, lambda: this.lambda,
+      cfnResponses: this.cfnResponses, lambda: this.lambda, repositories: this.repositories, repositoryProxy: this.repositoryProxy,
     } = parts);
     const template = this.template;
     const moto = this.moto;
@@ -138,7 +163,9 @@ export class E2eEnv {
       endpoint: moto.url,
       credentials: { accessKeyId: 'AKIAE2EHARNESS000000', secretAccessKey: 'kit' },
     });
-    const [tokenId, token] = Object.entries<any>(template.Resources).find(([, r]) => r.Type === 'Custom::CodeArtifactAuthorizationToken')!;
+    const [tokenId, token] = Object.entries<any>(template.Resources).find(([id, r]) =>
+      r.Type === 'Custom::CodeArtifactAuthorizationToken' && id.startsWith(parts.token ?? ''))
+      ?? (() => { throw new Error(`no token ${parts.token ?? ''} in the template`); })();
     this.tokenLogicalId = tokenId;
     this.secretLogicalId = token.Properties.SecretId.Ref;
     const domainResource = Object.values<any>(template.Resources).find((r) => r.Type === 'AWS::CodeArtifact::Domain');
@@ -174,6 +201,10 @@ export class E2eEnv {
    */
   public async createStackResources(opts: { withValue?: boolean } = {}): Promise<string> {
     this.codeArtifact.domains.add(`${ACCOUNT}/${this.domainName}`);
+    for (const r of Object.values<any>(this.template.Resources).filter((x) => x.Type === 'AWS::CodeArtifact::Repository')) {
+      const { DomainName, RepositoryName } = this.resolve(r.Properties);
+      this.repositories.addRepository(DomainName, ACCOUNT, REGION, RepositoryName);
+    }
     const props = this.resolve(this.template.Resources[this.secretLogicalId].Properties);
     const out = await this.sm.send(new CreateSecretCommand({
       Name: props.Name ?? `${this.secretLogicalId}-${randomBytes(6).toString('base64url')}`,
@@ -285,6 +316,40 @@ export class E2eEnv {
     }
   }
 
+  /**
+   * Runs README snippets one after the other in one bash, as a user would paste them: in `cwd`, with
+   * the kit's Python tools (aws, pip, twine) first on PATH, the AWS CLI pointed at the local Secrets
+   * Manager, TOKEN_SECRET_ARN naming this token's secret, and package managers behind the local
+   * repository proxy. Every token the local CodeArtifact issued is redacted from the output.
+   */
+  public async runReadmeSnippets(names: string[], opts: { cwd: string; env?: Record<string, string> }): Promise<BashSnippetResult> {
+    return this.runScript(names.map((n) => readmeSnippet(n)).join('\n'), opts);
+  }
+
+  /** Runs a bash script the way `runReadmeSnippets` runs the README's. */
+  public async runScript(script: string, opts: { cwd: string; env?: Record<string, string> }): Promise<BashSnippetResult> {
+    const venvBin = path.dirname(ensurePythonVenv());
+    const result = await runBashSnippet(script, {
+      cwd: opts.cwd,
+      env: {
+        PATH: `${venvBin}:${process.env.PATH}`,
+        AWS_ACCESS_KEY_ID: 'AKIAE2EREADER0000000',
+        AWS_SECRET_ACCESS_KEY: 'reader',
+        AWS_DEFAULT_REGION: REGION,
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: this.moto.url,
+        AWS_CONFIG_FILE: '/nonexistent/e2e/config',
+        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/e2e/credentials',
+        TOKEN_SECRET_ARN: this.secretArn,
+        ...this.repositoryProxy.clientEnvironment(),
+        ...opts.env,
+      },
+      redact: this.codeArtifact.issued,
+      timeoutMs: 90_000,
+    });
+    this.clientOutputs.push(result.output);
+    return result;
+  }
+
   /** Writes a value as the kit, e.g. to corrupt the secret or leave a stale AWSPENDING behind. */
   public async putValue(value: string, versionStages: string[], versionId = randomUUID()): Promise<string> {
     await this.sm.send(new PutSecretValueCommand({
@@ -317,6 +382,7 @@ export class E2eEnv {
       ['handler stdout', this.lambda.stdout],
       ['handler stderr', this.lambda.stderr],
       ['invocation errors', this.invokeErrors.join('\n')],
+      ['package-manager output', this.clientOutputs.join('\n')],
       ...this.cfnResponses.received.map((r, i): [string, string] => [`CloudFormation response #${i + 1}`, `${r.path}\n${r.raw}`]),
     ];
     return leakProblems(this.codeArtifact.issued, places);
@@ -325,6 +391,7 @@ export class E2eEnv {
   public async stop(): Promise<void> {
     await Promise.allSettled([
       this.lambda.stop(), this.moto.stop(), this.secretsProxy.stop(), this.codeArtifact.stop(), this.sts.stop(), this.cfnResponses.stop(),
+      this.repositoryProxy.stop(), this.repositories.stop(),
     ]);
     this.sm.destroy();
   }

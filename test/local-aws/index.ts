@@ -17,3 +17,5 @@ export * from './package-clients';
 export * from './package-repositories';
 export * from './readme-snippets';
 export * from './repository-proxy';
+export * from './readme-snippets';
+export * from './repository-proxy';

@@ -11,12 +11,22 @@ export const CDK_OUT = path.join(PROJECT_ROOT, 'cdk.out');
 export const EXAMPLE_APP = path.join(PROJECT_ROOT, 'integ', 'integ.default.ts');
 export const EXAMPLE_STACK = 'CodeArtifactTokenDefault';
 
+/** Two tokens with their own repositories and access in one stack (integ/integ.repositories.ts). */
+export const REPOSITORIES_APP = path.join(PROJECT_ROOT, 'integ', 'integ.repositories.ts');
+export const REPOSITORIES_OUT = path.join(PROJECT_ROOT, '.e2e', 'cdk.out.repositories');
+export const REPOSITORIES_STACK = 'CodeArtifactTokenRepositories';
+
 /** Synthesizes the example app into cdk.out and returns the example stack's template. */
 export function synthExample(): any {
-  fs.rmSync(CDK_OUT, { recursive: true, force: true });
-  execFileSync(process.execPath, [require.resolve('ts-node/dist/bin'), '--transpile-only', EXAMPLE_APP], {
-    env: { ...process.env, CDK_OUTDIR: CDK_OUT, CDK_VALIDATION: 'false' },
+  return synthApp(EXAMPLE_APP, CDK_OUT, EXAMPLE_STACK);
+}
+
+/** Synthesizes a CDK app into `outDir` (emptied first) and returns one stack's template. */
+export function synthApp(app: string, outDir: string, stackName: string): any {
+  fs.rmSync(outDir, { recursive: true, force: true });
+  execFileSync(process.execPath, [require.resolve('ts-node/dist/bin'), '--transpile-only', app], {
+    env: { ...process.env, CDK_OUTDIR: outDir, CDK_VALIDATION: 'false' },
     stdio: 'inherit',
   });
-  return JSON.parse(fs.readFileSync(path.join(CDK_OUT, `${EXAMPLE_STACK}.template.json`), 'utf8'));
+  return JSON.parse(fs.readFileSync(path.join(outDir, `${stackName}.template.json`), 'utf8'));
 }

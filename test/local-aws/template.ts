@@ -89,6 +89,7 @@ export class TemplateResolver {
       const [id, attr] = v['Fn::GetAtt'];
       const r = this.template.Resources[id];
       if (r?.Type === 'AWS::CodeArtifact::Domain' && attr === 'Name') return r.Properties.DomainName;
+      if (r?.Type === 'AWS::CodeArtifact::Repository' && attr === 'Name') return r.Properties.RepositoryName;
       if (r?.Type === 'AWS::Lambda::Function' && attr === 'Arn') return `arn:${PARTITION}:lambda:${REGION}:${ACCOUNT}:function:${id}`;
       if (r?.Type === 'AWS::IAM::Role' && attr === 'Arn') return roleArn(id);
       throw new Error(`cannot resolve Fn::GetAtt ${id}.${attr}`);
