@@ -5,7 +5,7 @@
  * no token text reaches a log line or a response.
  */
 import { randomUUID } from 'crypto';
-import { ACCOUNT, CfnResult, E2eEnv, REGION, schemaProblems, stageProblems } from '../local-aws';
+import { CfnResult, E2eEnv, schemaProblems, stageProblems } from '../local-aws';
 
 let env: E2eEnv;
 /** The deployed token every scenario starts from. */
@@ -38,7 +38,7 @@ async function current(): Promise<{ versionId: string; token: string; value: str
   return { versionId: v.versionId, token: JSON.parse(v.value).authorizationToken, value: v.value };
 }
 
-const config = (durationSeconds = 43200) => ({ domain: env.domainName, domainOwner: ACCOUNT, domainRegion: REGION, durationSeconds });
+const config = (durationSeconds = 43200) => env.expectedValue(durationSeconds);
 
 /** Exactly one FAILED response, whose reason names the cause. */
 function expectFailed(r: CfnResult, reason: RegExp): void {
@@ -92,7 +92,7 @@ test('throttling beyond the retries: the deploy fails and names it', async () =>
 test('AccessDeniedException: the deploy fails, says which permission is missing', async () => {
   env.codeArtifact.failNext('AccessDeniedException');
   const r = await env.cfn('Update', updateProps());
-  expectFailed(r, /AccessDeniedException: User: .* is not authorized to perform: codeartifact:GetAuthorizationToken.*The handler role needs codeartifact:GetAuthorizationToken/);
+  expectFailed(r, /AccessDeniedException: User: .* is not authorized to perform: codeartifact:GetAuthorizationToken.*The issuer role needs codeartifact:GetAuthorizationToken/);
   await expectLastGoodKept();
 });
 

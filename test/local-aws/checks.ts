@@ -4,11 +4,24 @@
  * Messages never quote the token.
  */
 
-/** Problems with a secret value against the documented schema (never quoting the token). */
-export function schemaProblems(
-  raw: string | undefined,
-  expect: { domain: string; domainOwner: string; domainRegion: string; durationSeconds: number },
-): string[] {
+/** What a secret value must say about its token (the README's schema). */
+export interface ExpectedValue {
+  readonly domain: string;
+  readonly domainOwner: string;
+  readonly domainRegion: string;
+  readonly durationSeconds: number;
+  readonly repositories: string[] | '*';
+  readonly access: 'read' | 'read-and-publish';
+}
+
+const FORMATS = ['npm', 'pypi', 'maven', 'nuget', 'generic', 'ruby', 'swift', 'cargo'];
+
+/**
+ * Problems with a secret value against the documented schema (never quoting the token). The
+ * endpoints are checked against the form the README documents, written out here on purpose rather
+ * than taken from the library.
+ */
+export function schemaProblems(raw: string | undefined, expect: ExpectedValue): string[] {
   let v: any;
   try {
     v = JSON.parse(raw ?? '');
@@ -16,7 +29,8 @@ export function schemaProblems(
     return ['the value is not JSON'];
   }
   const problems: string[] = [];
-  const keys = ['schemaVersion', 'authorizationToken', 'expiration', 'issuedAt', 'domain', 'domainOwner', 'domainRegion', 'durationSeconds'];
+  const keys = ['schemaVersion', 'authorizationToken', 'expiration', 'issuedAt', 'domain', 'domainOwner', 'domainRegion', 'durationSeconds',
+    'repositories', 'access', 'endpoints', 'endpointTemplate', 'dualStackEndpointTemplate'];
   const extra = Object.keys(v).filter((k) => !keys.includes(k));
   if (extra.length) problems.push(`unexpected keys ${extra.join(', ')}`);
   const iso = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,3})?Z$/;
@@ -25,9 +39,16 @@ export function schemaProblems(
   if (!iso.test(v.expiration ?? '')) problems.push(`expiration ${JSON.stringify(v.expiration)} is not ISO 8601 UTC`);
   else if (Date.parse(v.expiration) <= Date.now()) problems.push(`expiration ${v.expiration} is not in the future`);
   if (!iso.test(v.issuedAt ?? '')) problems.push(`issuedAt ${JSON.stringify(v.issuedAt)} is not ISO 8601 UTC`);
-  for (const k of ['domain', 'domainOwner', 'domainRegion', 'durationSeconds'] as const) {
-    if (v[k] !== expect[k]) problems.push(`${k} is ${JSON.stringify(v[k])}, expected ${JSON.stringify(expect[k])}`);
+  for (const k of ['domain', 'domainOwner', 'domainRegion', 'durationSeconds', 'repositories', 'access'] as const) {
+    if (JSON.stringify(v[k]) !== JSON.stringify(expect[k])) problems.push(`${k} is ${JSON.stringify(v[k])}, expected ${JSON.stringify(expect[k])}`);
   }
+  const host = `${expect.domain}-${expect.domainOwner}.d.codeartifact.${expect.domainRegion}.amazonaws.com`;
+  const endpoints = expect.repositories === '*' ? {} : Object.fromEntries(expect.repositories.map((r) =>
+    [r, Object.fromEntries(FORMATS.map((f) => [f, `https://${host}/${f}/${r}/`]))]));
+  if (JSON.stringify(v.endpoints) !== JSON.stringify(endpoints)) problems.push(`endpoints are ${JSON.stringify(v.endpoints)}, expected ${JSON.stringify(endpoints)}`);
+  if (v.endpointTemplate !== `https://${host}/{format}/{repository}/`) problems.push(`endpointTemplate is ${JSON.stringify(v.endpointTemplate)}`);
+  const dualStack = `https://${expect.domain}-${expect.domainOwner}.codeartifact.${expect.domainRegion}.on.aws/{format}/{repository}/`;
+  if (v.dualStackEndpointTemplate !== dualStack) problems.push(`dualStackEndpointTemplate is ${JSON.stringify(v.dualStackEndpointTemplate)}`);
   return problems;
 }
 

@@ -1,12 +1,18 @@
 /**
  * `npm run demo`: synthesizes the example app (integ/integ.default.ts) into cdk.out, prints what it
- * creates, the way a reviewer would read the template, then runs the token's lifecycle on a local
- * AWS (this kit: moto and a local CodeArtifact endpoint) and prints what happened.
+ * creates, the way a reviewer would read the template, then on a local AWS (this kit) deploys the
+ * token, installs a package with npm configured by the README's commands, and runs the token's
+ * lifecycle, printing what happened.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
+import { E2eEnv } from './environment';
 import { runLifecycle } from './lifecycle';
+import { writeNpmPackage } from './package-clients';
+import { readmeSnippet } from './readme-snippets';
 import { CDK_OUT, EXAMPLE_STACK, synthExample } from './synth';
+import { ACCOUNT, REGION } from './template';
 import { TAG_PREFIX } from '../../lib/contract';
 
 function describeResource(r: any): string {
@@ -58,9 +64,48 @@ export function printTemplate(template: any): void {
 
 if (require.main === module) {
   printTemplate(synthExample());
-  console.log('\nLifecycle on a local AWS (the handler asset above, run as shipped):\n');
-  runLifecycle({ print: (line) => console.log(line) }).then(
-    (report) => { process.exitCode = report.ok ? 0 : 1; },
-    (err) => { console.error(err); process.exitCode = 1; },
-  );
+  const main = async () => {
+    console.log('\nnpm with the token, configured by the README\'s commands (the handler asset above, run as shipped):\n');
+    const consumerOk = await consume((line) => console.log(line));
+    console.log('\nLifecycle on a local AWS:\n');
+    const report = await runLifecycle({ print: (line) => console.log(line) });
+    process.exitCode = report.ok && consumerOk ? 0 : 1;
+  };
+  main().catch((err) => { console.error(err); process.exitCode = 1; });
+}
+
+/**
+ * Deploys the token, puts a package into the repository it opens, and runs the README's commands: npm
+ * reads the token and the endpoint from the secret and installs the package through the repository's
+ * real host name. Then the same token tries to publish, which its read access does not allow.
+ */
+async function consume(print: (line: string) => void): Promise<boolean> {
+  const env = await E2eEnv.start();
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'ca-demo-'));
+  try {
+    await env.createStackResources();
+    const created = await env.cfn('Create');
+    print(`  Create: CloudFormation ${created.response?.Status}; the token's session policy (as the issuer role was assumed with it):`);
+    for (const st of env.sts.calls[0]?.policy?.Statement ?? []) {
+      print(`    allow ${[st.Action].flat().join(', ')} on ${[st.Resource].flat().join(', ')}`);
+    }
+    env.repositories.seedNpm(env.domainName, ACCOUNT, REGION, 'shared', 'left-pad', '1.3.0');
+    fs.writeFileSync(path.join(cwd, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
+    const install = await env.runReadmeSnippets(['read-secret', 'npm-install'], { cwd });
+    const installed = fs.existsSync(path.join(cwd, 'node_modules', 'left-pad', 'package.json'));
+    print(`  $ npm install left-pad   (README: "read-secret" and "npm-install")`);
+    for (const line of install.output.trim().split('\n').slice(-3)) print(`    ${line}`);
+    print(`  -> ${installed ? 'installed node_modules/left-pad' : 'NOT installed'}`);
+    // The README's publishing commands, pointed at the token's own repository.
+    const publishScript = [readmeSnippet('read-secret'), readmeSnippet('npm-publish').replace('.endpoints.releases.npm', '.endpoints.shared.npm')];
+    await env.runScript(publishScript.join('\n'), { cwd: writeNpmPackage('demo-package', '1.0.0') });
+    const publish = env.repositories.requests.filter((r) => r.method === 'PUT').pop();
+    print(`  $ npm publish   with the same read-only token -> HTTP ${publish?.status ?? 'not attempted'}: ${publish?.reason ?? ''}`);
+    const leaks = env.leaks();
+    print(`  Token text in logs, responses or npm's output: ${leaks.length === 0 ? 'none' : leaks.join('; ')}`);
+    return installed && install.ok && publish?.status === 403 && leaks.length === 0;
+  } finally {
+    await env.stop();
+    fs.rmSync(cwd, { recursive: true, force: true });
+  }
 }

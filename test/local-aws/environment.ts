@@ -17,7 +17,7 @@ import {
   TagResourceCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { CfnResponse, CfnResponseServer, ReceivedResponse } from './cfn-responses';
-import { leakProblems } from './checks';
+import { ExpectedValue, leakProblems } from './checks';
 import { FakeCodeArtifact } from './fake-codeartifact';
 import { Identities } from './identities';
 import { HANDLER_ACCESS_KEY_ID, InvokeResult, LambdaProcess } from './lambda-process';
@@ -188,6 +188,19 @@ export class E2eEnv {
   /** Resolves a template value over what the kit created. */
   public resolve(v: any): any {
     return this.resolver.resolve(v);
+  }
+
+  /** What the token's secret value must hold (checks.ts), from the template's properties and a duration. */
+  public expectedValue(durationSeconds: number): ExpectedValue {
+    const p = this.properties();
+    return {
+      domain: this.domainName,
+      domainOwner: ACCOUNT,
+      domainRegion: REGION,
+      durationSeconds,
+      repositories: p.Repositories === ':all' ? '*' : p.Repositories.split(' '),
+      access: p.Access as ExpectedValue['access'],
+    };
   }
 
   /** The token's custom-resource properties, resolved, with `overrides` applied. */
