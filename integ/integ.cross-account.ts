@@ -5,7 +5,7 @@
  *
  * Two stacks in two accounts. Deploy with credentials that can deploy into both (for example a
  * profile per account and `cdk bootstrap` of each account trusting the other):
- *   CDK_INTEG_ACCOUNT=<this account> CDK_INTEG_DOMAIN_OWNER_ACCOUNT=<owner account> \
+ *   CDK_INTEG_TOKEN_ACCOUNT=<this account> CDK_INTEG_DOMAIN_OWNER_ACCOUNT=<owner account> \
  *     TS_NODE_PREFER_TS_EXTS=true npx integ-runner --directory integ --language typescript --force integ.cross-account.ts
  * The defaults are placeholders that keep the committed snapshot stable; deploying with them fails.
  * A successful run rewrites the snapshot with your values: restore the committed one before committing.
@@ -17,7 +17,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { CodeArtifactAuthorizationToken } from '../lib';
 import { TokenChecker } from './token-checker';
 
-const account = process.env.CDK_INTEG_ACCOUNT ?? '222233334444';
+const account = process.env.CDK_INTEG_TOKEN_ACCOUNT ?? '222233334444';
 const domainOwner = process.env.CDK_INTEG_DOMAIN_OWNER_ACCOUNT ?? '111122223333';
 const region = 'us-east-1';
 const domainName = 'cdk-codeartifact-token-cross-account';
