@@ -1,11 +1,12 @@
-import { Annotations, Aws, CustomResource, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Aws, CustomResource, Duration, Fn, RemovalPolicy, SecretValue, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import {
-  ALL_REPOSITORIES_TAG_VALUE, CONFIG_FIELDS, CONFIG_NAMES, REPOSITORY_SEPARATOR, SECRET_ID_PROPERTY, TAG_PREFIX, TAG_PRIORITY,
+  ALL_REPOSITORIES_TAG_VALUE, CONFIG_FIELDS, CONFIG_NAMES, PLACEHOLDER_SECRET_VALUE, REPOSITORY_SEPARATOR, SECRET_ID_PROPERTY, TAG_PREFIX,
+  TAG_PRIORITY,
 } from './contract';
 import { repositoryEndpoint } from './endpoints';
 import { PackageFormat, RepositoryAccess } from './repository-access';
@@ -207,6 +208,8 @@ export class CodeArtifactAuthorizationToken extends Construct {
       description: `CodeArtifact authorization token for domain ${this.domain} (cdk-codeartifact-token)`,
       encryptionKey: props.encryptionKey,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+      // Not a secret: a documented JSON value with no token, for the seconds before the first one.
+      secretStringValue: SecretValue.unsafePlainText(JSON.stringify(PLACEHOLDER_SECRET_VALUE)),
     });
     this.secret = secret;
     // The token's configuration, as the handler reads it: from the custom resource's properties at

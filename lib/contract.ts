@@ -125,3 +125,28 @@ export const MAX_DURATION_SECONDS = 43200;
  * it issues carries (see lib/session-policy.ts).
  */
 export const ISSUER_ROLE_ARN_ENV = 'ISSUER_ROLE_ARN';
+
+/**
+ * The environment variable that gives the handler its own stack's id: it writes only into secrets
+ * that CloudFormation created in that stack (see lib/handler/ownership.ts).
+ */
+export const STACK_ID_ENV = 'STACK_ID';
+
+/**
+ * The tag CloudFormation puts on every resource it creates, naming the stack. Tags with the `aws:`
+ * prefix cannot be set, changed or removed by users (Secrets Manager TagResource: "Do not use the
+ * aws: prefix in your tag names or values because AWS reserves it"; CloudFormation user guide,
+ * "Resource tagging").
+ */
+export const CLOUDFORMATION_STACK_ID_TAG = 'aws:cloudformation:stack-id';
+
+/**
+ * The secret's value from its creation until the first token is written a few seconds later (instead
+ * of CloudFormation's random password, which is not JSON): valid JSON, no token. A reader that gets it
+ * sees `placeholder: true` and no `authorizationToken`.
+ */
+export const PLACEHOLDER_SECRET_VALUE = {
+  schemaVersion: SECRET_SCHEMA_VERSION,
+  placeholder: true,
+  message: 'No token yet: the stack writes the first one while it deploys.',
+} as const;

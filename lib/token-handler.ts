@@ -7,7 +7,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
-import { ISSUER_ROLE_ARN_ENV, MAX_DOMAIN_LENGTH, MAX_REPOSITORY_LENGTH, STACK_TAG, TAG_PRIORITY } from './contract';
+import {
+  CLOUDFORMATION_STACK_ID_TAG, ISSUER_ROLE_ARN_ENV, MAX_DOMAIN_LENGTH, MAX_REPOSITORY_LENGTH, STACK_ID_ENV, STACK_TAG, TAG_PRIORITY,
+} from './contract';
 import { RepositoryAccess } from './repository-access';
 import { BEARER_TOKEN_CONDITION, GET_AUTHORIZATION_TOKEN, GET_SERVICE_BEARER_TOKEN, PUBLISH_ACTIONS, READ_ACTIONS } from './session-policy';
 
@@ -133,13 +135,23 @@ export class TokenHandler extends Construct {
     });
     // Instead of AWSLambdaBasicExecutionRole (logs:* on every log group): just our own log group.
     logGroup.grantWrite(this.role);
-    // Every token secret of this stack carries this tag (its value is the stack's id, see addToken),
-    // and only those secrets are the handler's to read and write.
+    // Only this stack's token secrets are the handler's to read and write: CloudFormation tags every
+    // secret it creates with aws:cloudformation:stack-id, which no user can set or change, and our
+    // own tag marks the token secrets among them. The handler checks both again before each write.
+    // CloudFormation sets its tags when it creates the secret (CreateSecret's Tags), before the
+    // custom resource that depends on the secret runs: see the README's IAM section for the evidence.
+    const stackId = Stack.of(this).stackId;
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: SECRET_ACTIONS,
       resources: [Stack.of(this).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
-      conditions: { StringEquals: { [`aws:ResourceTag/${STACK_TAG}`]: Stack.of(this).stackId } },
+      conditions: {
+        StringEquals: {
+          [`aws:ResourceTag/${CLOUDFORMATION_STACK_ID_TAG}`]: stackId,
+          [`aws:ResourceTag/${STACK_TAG}`]: stackId,
+        },
+      },
     }));
+
     // A generated physical name, so that another account's stack can name the issuer in its domain
     // and repository policies (token.domainPolicyStatement()) without a cross-stack reference.
     this.issuerRole = new iam.Role(this, 'IssuerRole', {
@@ -167,7 +179,7 @@ export class TokenHandler extends Construct {
       // Generous for three API calls with retries; the handler answers CloudFormation well before it.
       timeout: Duration.minutes(2),
       role: this.role,
-      environment: { [ISSUER_ROLE_ARN_ENV]: this.issuerRole.roleArn },
+      environment: { [ISSUER_ROLE_ARN_ENV]: this.issuerRole.roleArn, [STACK_ID_ENV]: Stack.of(this).stackId },
       logGroup,
       vpc: placement.vpc,
       vpcSubnets: placement.vpcSubnets,
@@ -183,7 +195,7 @@ export class TokenHandler extends Construct {
 
     suppressNag(this.role.node.tryFindChild('DefaultPolicy')?.node.defaultChild, [{
       id: 'AwsSolutions-IAM5',
-      reason: 'Secrets Manager access is limited by the aws:ResourceTag condition to the secrets of this stack\'s tokens, which carry the tag; one ARN per secret would exceed IAM\'s policy size limits at scale.',
+      reason: 'Secrets Manager access is limited by aws:ResourceTag conditions to the token secrets of this stack: CloudFormation\'s own aws:cloudformation:stack-id tag (which no user can set) and the library\'s token tag; one ARN per secret would exceed IAM\'s policy size limits at scale.',
       appliesTo: [{ regex: '/^Resource::arn:.*:secretsmanager:.*:secret:\\*$/' }],
     }]);
     suppressNag(this.issuerRole.node.tryFindChild('DefaultPolicy')?.node.defaultChild, [{

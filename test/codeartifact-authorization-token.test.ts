@@ -135,10 +135,28 @@ describe('CodeArtifactAuthorizationToken with defaults', () => {
       Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
       Effect: 'Allow',
       Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:secretsmanager:${REGION}:${ACCOUNT}:secret:*`]] },
-      Condition: { StringEquals: { 'aws:ResourceTag/cdk-codeartifact-token:stack': { Ref: 'AWS::StackId' } } },
+      // CloudFormation's own tag, which no user can set, and ours, which marks the token secrets among the stack's
+      Condition: {
+        StringEquals: {
+          'aws:ResourceTag/aws:cloudformation:stack-id': { Ref: 'AWS::StackId' },
+          'aws:ResourceTag/cdk-codeartifact-token:stack': { Ref: 'AWS::StackId' },
+        },
+      },
     }]);
     expect(statementsFor(template, 'secretsmanager:GetRandomPassword')).toEqual([]);
     expect(statementsFor(template, 'kms:Decrypt')).toEqual([]);
+  });
+
+  test('gives the handler its own stack\'s id, to check every secret it writes against', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: { STACK_ID: { Ref: 'AWS::StackId' } } } });
+  });
+
+  test('starts the secret with a documented placeholder, valid JSON without a token, not a random password', () => {
+    const [secret] = Object.values(template.findResources('AWS::SecretsManager::Secret')) as any[];
+    expect(secret.Properties.GenerateSecretString).toBeUndefined();
+    expect(JSON.parse(secret.Properties.SecretString)).toEqual({
+      schemaVersion: 1, placeholder: true, message: 'No token yet: the stack writes the first one while it deploys.',
+    });
   });
 
   test('lets only Secrets Manager of this account invoke the handler', () => {

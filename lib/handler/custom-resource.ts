@@ -6,8 +6,10 @@ import { SECRET_ID_PROPERTY } from '../contract';
 import { isAwsError, secretsManager, send } from './aws';
 import { configFromProperties } from './config';
 import { Deadline } from './deadline';
-import { describeError, HandlerError } from './errors';
+import { answeredByAws, describeError, HandlerError } from './errors';
 import { log } from './log';
+import { checkPropertiesMatchTags, describeOwnSecret, ownStackId } from './ownership';
+import { checkResponseUrl } from './response-url';
 import { issueToken } from './token';
 
 /** CloudFormation rejects responses over 4 KiB: keep the reason well inside. */
@@ -15,12 +17,19 @@ const MAX_REASON = 1500;
 
 /**
  * Create and Update issue a token into the secret as AWSCURRENT; Delete has nothing to undo (the
- * secret is CloudFormation's own resource). Every path answers CloudFormation.
+ * secret is CloudFormation's own resource). Every path answers CloudFormation, by `answerBy` (epoch
+ * ms), except an event whose ResponseURL is not CloudFormation's: that one is refused unanswered.
  */
-export async function onCustomResource(event: CloudFormationCustomResourceEvent, deadline: Deadline): Promise<void> {
+export async function onCustomResource(event: CloudFormationCustomResourceEvent, deadline: Deadline, answerBy: number): Promise<void> {
   const secretId = String(event.ResourceProperties[SECRET_ID_PROPERTY] ?? '');
-  const physicalId = event.RequestType === 'Create' ? `codeartifact-token:${secretId}` : event.PhysicalResourceId;
   const context = { requestType: event.RequestType, logicalResourceId: event.LogicalResourceId, secretId };
+  let responseUrl: URL;
+  try {
+    responseUrl = checkResponseUrl(event.ResponseURL, event.StackId);
+  } catch (err) {
+    log('ERROR', 'refused a custom-resource event', { ...context, reason: describeError(err) });
+    throw err;
+  }
   let status: 'SUCCESS' | 'FAILED' = 'SUCCESS';
   let reason = 'OK';
   let data: Record<string, string> | undefined;
@@ -36,23 +45,50 @@ export async function onCustomResource(event: CloudFormationCustomResourceEvent,
     reason = describeError(err).slice(0, MAX_REASON);
     log('ERROR', 'could not issue a token', { ...context, reason });
   }
-  await respond(event, { Status: status, Reason: reason, PhysicalResourceId: physicalId, Data: data });
+  await respond(event, responseUrl, answerBy, { Status: status, Reason: reason, PhysicalResourceId: physicalIdOf(event, secretId), Data: data });
+}
+
+/**
+ * Names the secret the token lives in. A replaced secret (a new `secretName`) gets a new id, so that
+ * CloudFormation sends the old one a Delete, which has nothing to undo.
+ */
+function physicalIdOf(event: CloudFormationCustomResourceEvent, secretId: string): string {
+  if (event.RequestType === 'Create') {
+    return `codeartifact-token:${secretId}`;
+  }
+  const oldSecretId = event.RequestType === 'Update' ? String(event.OldResourceProperties[SECRET_ID_PROPERTY] ?? '') : secretId;
+  return oldSecretId !== secretId && secretId ? `codeartifact-token:${secretId}` : event.PhysicalResourceId;
 }
 
 async function issueIntoSecret(event: CloudFormationCustomResourceEvent, secretId: string, deadline: Deadline): Promise<Record<string, string>> {
   if (!secretId) {
     throw new HandlerError(`the custom resource has no ${SECRET_ID_PROPERTY} property`);
   }
+  const stackId = ownStackId();
+  if (event.StackId !== stackId) {
+    throw new HandlerError(`the event comes from stack ${JSON.stringify(event.StackId)}, not this handler's stack ${stackId}; nothing was written`);
+  }
   const config = configFromProperties(event.ResourceProperties);
-  const value = await issueToken(config, secretId, deadline);
+  const meta = await describeOwnSecret(secretId, deadline);
+  checkPropertiesMatchTags(event.ResourceProperties, meta, secretId);
   // The same event delivered twice writes the same version once: the request id names the version.
   const versionId = createHash('sha256').update(`${event.StackId}/${event.RequestId}`).digest('hex').slice(0, 64);
+  if (meta.VersionIdsToStages?.[versionId]) {
+    log('INFO', 'this request was already written (repeated delivery); no new token asked for', { secretId, versionId });
+    return { Expiration: await storedExpiration(secretId, versionId, deadline), VersionId: versionId };
+  }
+  const value = await issueToken(config, secretId, deadline);
   try {
     await send(deadline, secretsManager(), `PutSecretValue on ${secretId}`, (sdk) => new sdk.PutSecretValueCommand({
       SecretId: secretId,
       ClientRequestToken: versionId,
       SecretString: JSON.stringify(value),
-    }), { explain: () => '; the secret keeps its previous value' });
+    }), {
+      // Only an answer from Secrets Manager says the write did not happen.
+      explain: (err) => (answeredByAws(err)
+        ? '; the secret keeps its previous value'
+        : '; the answer was lost, so the secret holds either its previous value or this token, both valid'),
+    });
   } catch (err) {
     if (!isAwsError(err, 'ResourceExistsException')) {
       throw err;
@@ -90,8 +126,14 @@ interface ResponseFields {
   readonly Data?: Record<string, string>;
 }
 
-/** PUTs the result to the pre-signed ResponseURL, retrying network failures a few times. */
-async function respond(event: CloudFormationCustomResourceEvent, fields: ResponseFields): Promise<void> {
+/** Each attempt to deliver the answer waits at most this long, and never past `answerBy`. */
+const RESPONSE_TIMEOUT_MS = 10_000;
+
+/**
+ * PUTs the result to the pre-signed ResponseURL, retrying failures a few times, all within
+ * `answerBy` (the Lambda's own end), so that a slow endpoint cannot outlive the invocation.
+ */
+async function respond(event: CloudFormationCustomResourceEvent, url: URL, answerBy: number, fields: ResponseFields): Promise<void> {
   const body = JSON.stringify({
     ...fields,
     StackId: event.StackId,
@@ -99,35 +141,36 @@ async function respond(event: CloudFormationCustomResourceEvent, fields: Respons
     LogicalResourceId: event.LogicalResourceId,
   });
   for (let attempt = 1; ; attempt++) {
+    const left = answerBy - Date.now();
     try {
-      await put(event.ResponseURL, body);
+      await put(url, body, Math.min(RESPONSE_TIMEOUT_MS, Math.max(0, left)));
       return;
     } catch (err) {
-      if (attempt >= 3) {
+      const pause = 500 * attempt;
+      if (attempt >= 3 || answerBy - Date.now() < pause + 1000) {
         // Thrown so that Lambda retries the whole (idempotent) event.
-        throw new HandlerError(`could not deliver the CloudFormation response: ${describeError(err)}`);
+        throw new HandlerError(`could not deliver the CloudFormation response after ${attempt} attempt${attempt > 1 ? 's' : ''}: ${describeError(err)}`);
       }
-      await new Promise((r) => setTimeout(r, 500 * attempt));
+      await new Promise((r) => setTimeout(r, pause));
     }
   }
 }
 
-function put(url: string, body: string): Promise<void> {
-  const target = new URL(url);
+function put(target: URL, body: string, timeoutMs: number): Promise<void> {
   const transport = target.protocol === 'http:' ? http : https;
   return new Promise((resolve, reject) => {
     const req = transport.request(target, {
       method: 'PUT',
       // S3 pre-signed URLs are signed without a content type.
       headers: { 'content-type': '', 'content-length': Buffer.byteLength(body) },
-      timeout: 10000,
+      timeout: timeoutMs,
     }, (res) => {
       res.resume();
       res.on('end', () => (res.statusCode && res.statusCode < 300
         ? resolve()
         : reject(new HandlerError(`HTTP ${res.statusCode}`))));
     });
-    req.on('timeout', () => req.destroy(new HandlerError('timed out')));
+    req.on('timeout', () => req.destroy(new HandlerError(`no answer within ${Math.round(timeoutMs / 1000)} s`)));
     req.on('error', reject);
     req.end(body);
   });

@@ -31,7 +31,7 @@ export function describeError(err: unknown): string {
     return err.message;
   }
   const e = (typeof err === 'object' && err !== null ? err : {}) as {
-    name?: string; message?: string; $metadata?: { httpStatusCode?: number; attempts?: number };
+    name?: string; message?: string; code?: unknown; $metadata?: { httpStatusCode?: number; attempts?: number };
   };
   const name = typeof e.name === 'string' ? e.name : 'Error';
   const attempts = e.$metadata?.attempts && e.$metadata.attempts > 1 ? ` after ${e.$metadata.attempts} attempts` : '';
@@ -41,8 +41,33 @@ export function describeError(err: unknown): string {
   if (name === 'AbortError' || name === 'TimeoutError') {
     return `${name}: no answer in time`;
   }
+  // Node's system errors carry a code; they never quote a response body.
+  const network = typeof e.code === 'string' ? NETWORK_ERRORS[e.code] : undefined;
+  if (network) {
+    return `network failure (${e.code}: ${network})${attempts}`;
+  }
   const status = e.$metadata?.httpStatusCode ? ` (HTTP ${e.$metadata.httpStatusCode})` : '';
   return `${name}${status}${attempts}: unexpected or unreadable response (details withheld: they may quote the response body)`;
+}
+
+const NETWORK_ERRORS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ENOTFOUND: 'host name not found (DNS)',
+  EAI_AGAIN: 'DNS lookup failed, try again',
+  ETIMEDOUT: 'connection timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  EPIPE: 'connection closed while writing',
+};
+
+/**
+ * True when AWS answered the request (with an error): then the request was refused and changed
+ * nothing. False when the answer was lost (a network failure or our deadline), whatever happened.
+ */
+export function answeredByAws(err: unknown): boolean {
+  const status = (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+  return typeof status === 'number' && status > 0;
 }
 
 function oneLine(s: string): string {

@@ -5,6 +5,7 @@ import { configFromTags } from './config';
 import { Deadline } from './deadline';
 import { describeError, HandlerError } from './errors';
 import { log } from './log';
+import { describeOwnSecret } from './ownership';
 import { checkSecretValue, issueToken } from './token';
 
 const CURRENT = 'AWSCURRENT';
@@ -54,13 +55,28 @@ function stagesOf(meta: DescribeSecretCommandOutput, versionId: string): string[
   return meta.VersionIdsToStages?.[versionId] ?? [];
 }
 
-/** Issues a new token as AWSPENDING under the rotation's version id, from the secret's tags. */
+/**
+ * Issues a new token as AWSPENDING under the rotation's version id, from the secret's tags. A value
+ * already written under that id (an earlier delivery of this step) is kept, without asking
+ * CodeArtifact again; one that can no longer be used (its token expired while the rotation was
+ * stuck) is a stuck rotation, see `releaseStuckVersion`.
+ */
 async function createSecret(secretId: string, versionId: string, deadline: Deadline): Promise<void> {
-  const meta = await describe(secretId, deadline);
+  const meta = await describeOwnSecret(secretId, deadline);
   if (stagesOf(meta, versionId).includes(CURRENT)) {
     return; // this rotation already finished
   }
   const config = configFromTags(meta.Tags, secretId);
+  // Secrets Manager may label the rotation's version AWSPENDING before it has a value, so only a read
+  // tells whether an earlier delivery wrote it.
+  const written = await readVersion(secretId, versionId, deadline);
+  if (written !== undefined) {
+    const problem = checkSecretValue(written);
+    if (!problem) {
+      return; // an earlier delivery of this step wrote a usable token
+    }
+    return releaseStuckVersion(secretId, versionId, problem, deadline);
+  }
   const value = await issueToken(config, secretId, deadline);
   try {
     await send(deadline, secretsManager(), `PutSecretValue on ${secretId}`, (sdk) => new sdk.PutSecretValueCommand({
@@ -70,12 +86,45 @@ async function createSecret(secretId: string, versionId: string, deadline: Deadl
       VersionStages: [PENDING],
     }));
   } catch (err) {
-    // A repeated createSecret: this version already holds the token an earlier delivery wrote.
+    // A concurrent delivery of this step wrote it first.
     if (isAwsError(err, 'ResourceExistsException')) {
       return;
     }
     throw err;
   }
+}
+
+/** The value of one version, or undefined when it has none yet. */
+async function readVersion(secretId: string, versionId: string, deadline: Deadline): Promise<string | undefined> {
+  try {
+    const out = await send(deadline, secretsManager(), `GetSecretValue (version ${versionId}) on ${secretId}`, (sdk) =>
+      new sdk.GetSecretValueCommand({ SecretId: secretId, VersionId: versionId }));
+    return out.SecretString ?? '';
+  } catch (err) {
+    if (isAwsError(err, 'ResourceNotFoundException')) {
+      return undefined;
+    }
+    throw err;
+  }
+}
+
+/**
+ * A stuck rotation: a crashed or interrupted rotation left its version AWSPENDING with a token that
+ * has since expired, and Secrets Manager keeps retrying with the same version id, which can never
+ * hold another value (a version is immutable). Removing AWSPENDING from that version is what the
+ * CancelRotateSecret API reference tells users to do after a partial rotation, and a rotation must
+ * leave AWSPENDING on AWSCURRENT or nowhere for the next one to start (RotateSecret API reference).
+ * So the step releases the label and fails, saying so: the next scheduled rotation starts afresh
+ * with a new version id, and the command in the message starts one now. AWSCURRENT keeps the last
+ * good token throughout.
+ */
+async function releaseStuckVersion(secretId: string, versionId: string, problem: string, deadline: Deadline): Promise<never> {
+  await send(deadline, secretsManager(), `UpdateSecretVersionStage (${PENDING}) on ${secretId}`, (sdk) =>
+    new sdk.UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: PENDING, RemoveFromVersionId: versionId }));
+  log('WARN', 'released a stuck rotation: its pending version can no longer be used', { secretId, versionId, problem });
+  throw new HandlerError(`the pending version ${versionId} of an interrupted rotation can no longer be used (${problem}); `
+    + `its ${PENDING} label was removed, so the next scheduled rotation starts afresh. To rotate now, run: `
+    + `aws secretsmanager rotate-secret --secret-id ${secretId}`);
 }
 
 /**
@@ -110,7 +159,7 @@ async function testSecret(secretId: string, versionId: string, deadline: Deadlin
 
 /** Moves AWSCURRENT to the new version and clears AWSPENDING, so the next rotation starts clean. */
 async function finishSecret(secretId: string, versionId: string, deadline: Deadline): Promise<void> {
-  const meta = await describe(secretId, deadline);
+  const meta = await describeOwnSecret(secretId, deadline);
   const stages = stagesOf(meta, versionId);
   if (!stages.includes(CURRENT)) {
     if (!stages.includes(PENDING)) {

@@ -111,7 +111,7 @@ describe('the reader token (shared, read)', () => {
   test('cannot read another repository of the stack: releases answers 403', async () => {
     const mark = reader.repositories.requests.length;
     const r = await run(reader, ['read-secret', 'npm-install'], project(), {
-      edit: (s) => s.replace(`'.endpoints.shared.npm'`, `'.endpointTemplate | sub("{format}"; "npm") | sub("{repository}"; "releases")'`)
+      edit: (s) => s.replace('\'.endpoints.shared.npm\'', '\'.endpointTemplate | sub("{format}"; "npm") | sub("{repository}"; "releases")\'')
         .replace('npm install left-pad', 'npm install only-in-releases'),
     });
     expect(r.ok).toBe(false);
@@ -150,7 +150,7 @@ describe('the publisher token (releases, read and publish)', () => {
 
   test('cannot read shared, which only the reader token opens', async () => {
     const r = await run(publisher, ['read-secret', 'npm-install'], project(), {
-      edit: (s) => s.replace(`'.endpoints.shared.npm'`, `'.endpointTemplate | sub("{format}"; "npm") | sub("{repository}"; "shared")'`),
+      edit: (s) => s.replace('\'.endpoints.shared.npm\'', '\'.endpointTemplate | sub("{format}"; "npm") | sub("{repository}"; "shared")\''),
     });
     expect(r.ok).toBe(false);
     expect(r.output).toMatch(/E403/);

@@ -3,8 +3,9 @@ import { AddressInfo } from 'net';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { CloudFormationCustomResourceEvent, SecretsManagerRotationEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ISSUER_ROLE_ARN_ENV } from '../../lib/contract';
+import { CONFIG_FIELDS, CONFIG_NAMES, ISSUER_ROLE_ARN_ENV, STACK_ID_ENV, STACK_TAG } from '../../lib/contract';
 import { handler } from '../../lib/handler';
+import { TEST_RESPONSE_ORIGIN_ENV } from '../../lib/handler/response-url';
 
 export const TOKEN = 'eyJ2ZXIiOjEsImlzdSI6MTcwMDAwMDAwMH0.SECRET-TOKEN-TEXT-abc123';
 export const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:TokenSecret-AbCdEf';
@@ -17,8 +18,37 @@ export const ISSUER_CREDENTIALS = {
   Expiration: new Date(Date.now() + 900_000),
 };
 
-// The construct gives the function its stack's issuer role through the environment.
+export const STACK_ID = 'arn:aws:cloudformation:eu-west-1:111122223333:stack/S/1';
+
+// The construct gives the function its stack's issuer role and its stack's id through the environment.
 process.env[ISSUER_ROLE_ARN_ENV] = ISSUER_ROLE_ARN;
+process.env[STACK_ID_ENV] = STACK_ID;
+
+/** What CloudFormation tags a token secret of this stack with, plus the construct's configuration tags. */
+export function ownSecretTags(config: Record<string, string> = {}): Array<{ Key: string; Value: string }> {
+  const values: Record<string, string> = {
+    domain: 'my-domain',
+    domainOwner: '111122223333',
+    domainRegion: 'eu-west-1',
+    durationSeconds: '43200',
+    repositories: 'shared npm-store',
+    access: 'read',
+    ...config,
+  };
+  return [
+    { Key: 'aws:cloudformation:stack-id', Value: STACK_ID },
+    { Key: 'aws:cloudformation:logical-id', Value: 'TokenSecret' },
+    { Key: STACK_TAG, Value: STACK_ID },
+    ...CONFIG_FIELDS.map((f) => ({ Key: CONFIG_NAMES[f].tag, Value: values[f] })),
+  ];
+}
+
+/** DescribeSecret's answer for the secret of a custom-resource event: one of this stack's token secrets, tagged as its properties say. */
+export function ownSecretOf(event: CloudFormationCustomResourceEvent, versions: Record<string, string[]> = {}) {
+  const props = event.ResourceProperties as Record<string, string>;
+  const config = Object.fromEntries(CONFIG_FIELDS.map((f) => [f, String(props[CONFIG_NAMES[f].property] ?? '')]));
+  return { ARN: SECRET_ARN, Tags: ownSecretTags(config), VersionIdsToStages: versions };
+}
 
 /** STS, mocked: AssumeRole of the issuer answers a session unless a test says otherwise. */
 export function mockSts() {
@@ -51,7 +81,10 @@ export class ResponseServer {
       });
     });
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/response?X-Amz-Signature=abc`;
+    const origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    // The handler's test-only seam: outside Lambda, it may answer this loopback origin.
+    process.env[TEST_RESPONSE_ORIGIN_ENV] = origin;
+    return `${origin}/response?X-Amz-Signature=abc`;
   }
 
   public async stop(): Promise<void> {
@@ -67,7 +100,7 @@ export function cfnEvent(
   const base = {
     ServiceToken: 'arn:aws:lambda:eu-west-1:111122223333:function:handler',
     ResponseURL: responseUrl,
-    StackId: 'arn:aws:cloudformation:eu-west-1:111122223333:stack/S/1',
+    StackId: STACK_ID,
     RequestId: `req-${requestType}-${Math.random()}`,
     LogicalResourceId: 'TokenIssueToken',
     ResourceType: 'Custom::CodeArtifactAuthorizationToken',

@@ -1,9 +1,10 @@
 import { CodeartifactClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-codeartifact';
-import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
-  cfnEvent, context, futureEpoch, invoke, ISSUER_CREDENTIALS, ISSUER_ROLE_ARN, mockSts, ResponseServer, SECRET_ARN, sessionPolicyOf, TOKEN,
+  cfnEvent, context, futureEpoch, invoke, ISSUER_CREDENTIALS, ISSUER_ROLE_ARN, mockSts, ownSecretOf, ResponseServer, SECRET_ARN,
+  sessionPolicyOf, TOKEN,
 } from './harness';
 import { ISSUER_ROLE_ARN_ENV } from '../../lib/contract';
 
@@ -12,6 +13,13 @@ const secrets = mockClient(SecretsManagerClient);
 const { sts, reset: resetSts } = mockSts();
 const server = new ResponseServer();
 let url: string;
+/** Invokes the handler with a custom-resource event whose secret is tagged as its properties say. */
+const issue = (type: 'Create' | 'Update', props: Record<string, string> = {}, ctx = context()) => {
+  const event = cfnEvent(type, url, props);
+  secrets.on(DescribeSecretCommand).resolves(ownSecretOf(event));
+  return invoke(event, ctx);
+};
+
 const meta = { $metadata: { httpStatusCode: 403, attempts: 1 } };
 
 beforeAll(async () => { url = await server.start(); });
@@ -20,6 +28,7 @@ beforeEach(() => {
   codeartifact.reset();
   secrets.reset();
   resetSts();
+  secrets.on(DescribeSecretCommand).resolves(ownSecretOf(cfnEvent('Create', url)));
   server.responses.length = 0;
   codeartifact.on(GetAuthorizationTokenCommand).resolves({ authorizationToken: TOKEN, expiration: futureEpoch(12) });
   secrets.on(PutSecretValueCommand).resolves({ VersionId: 'v1' });
@@ -62,7 +71,7 @@ describe('each token is issued by the issuer role, narrowed to that token', () =
 
   test('a publishing token adds publishing to its repositories\' packages, and Maven\'s package metadata', async () => {
     // WHEN
-    await invoke(cfnEvent('Create', url, { Repositories: 'releases', Access: 'read-and-publish' }));
+    await issue('Create', { Repositories: 'releases', Access: 'read-and-publish' });
     // THEN
     expect(sessionPolicyOf(sts).Statement).toEqual([
       { Effect: 'Allow', Action: 'codeartifact:GetAuthorizationToken', Resource: DOMAIN_ARN },
@@ -78,7 +87,7 @@ describe('each token is issued by the issuer role, narrowed to that token', () =
 
   test('a token for every repository reads any repository of its domain, and its secret has the endpoint template only', async () => {
     // WHEN
-    await invoke(cfnEvent('Create', url, { Repositories: ':all' }));
+    await issue('Create', { Repositories: ':all' });
     // THEN
     expect(sessionPolicyOf(sts).Statement[2]).toEqual({ Effect: 'Allow', Action: ['codeartifact:ReadFromRepository'], Resource: [REPO('*')] });
     const value = JSON.parse(secrets.commandCalls(PutSecretValueCommand)[0].args[0].input.SecretString!);
@@ -88,7 +97,7 @@ describe('each token is issued by the issuer role, narrowed to that token', () =
 
   test('in China the ARNs and endpoints are those of the aws-cn partition, with no dual-stack template', async () => {
     // WHEN
-    await invoke(cfnEvent('Create', url, { DomainRegion: 'cn-north-1', Repositories: 'shared' }));
+    await issue('Create', { DomainRegion: 'cn-north-1', Repositories: 'shared' });
     // THEN
     expect(sessionPolicyOf(sts).Statement[0].Resource).toBe('arn:aws-cn:codeartifact:cn-north-1:111122223333:domain/my-domain');
     const value = JSON.parse(secrets.commandCalls(PutSecretValueCommand)[0].args[0].input.SecretString!);
@@ -97,7 +106,7 @@ describe('each token is issued by the issuer role, narrowed to that token', () =
   });
 
   test('tokenDuration 0 asks for the longest chained session, an hour, since the token ends with it', async () => {
-    await invoke(cfnEvent('Create', url, { DurationSeconds: '0' }));
+    await issue('Create', { DurationSeconds: '0' });
     expect(sts.commandCalls(AssumeRoleCommand)[0].args[0].input.DurationSeconds).toBe(3600);
   });
 });
@@ -153,7 +162,7 @@ describe('the configuration is checked before anything is asked of AWS', () => {
     [{ Repositories: 'ok -bad' }, /repositories must be repository names matching .* separated by spaces, or :all, got "ok -bad"/],
     [{ Repositories: '' }, /repositories must be repository names .*, got ""/],
   ])('%j', async (props, reason) => {
-    await invoke(cfnEvent('Create', url, props as Record<string, string>));
+    await issue('Create', props as Record<string, string>);
     expect(server.responses[0].body.Status).toBe('FAILED');
     expect(server.responses[0].body.Reason).toMatch(reason);
     expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(0);

@@ -10,7 +10,7 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { futureEpoch, invoke, mockSts, rotationEvent, SECRET_ARN, sessionPolicyOf, TOKEN } from './harness';
+import { futureEpoch, invoke, mockSts, rotationEvent, SECRET_ARN, sessionPolicyOf, STACK_ID, TOKEN } from './harness';
 
 const codeartifact = mockClient(CodeartifactClient);
 const secrets = mockClient(SecretsManagerClient);
@@ -20,6 +20,8 @@ const meta = { $metadata: { httpStatusCode: 400, attempts: 1 } };
 const NEW = 'rotation-version-0001-0000-000000000000';
 const OLD = 'previous-version-0000-0000-000000000000';
 const TAGS = [
+  { Key: 'aws:cloudformation:stack-id', Value: STACK_ID },
+  { Key: 'cdk-codeartifact-token:stack', Value: STACK_ID },
   { Key: 'cdk-codeartifact-token:domain', Value: 'my-domain' },
   { Key: 'cdk-codeartifact-token:domain-owner', Value: '444455556666' },
   { Key: 'cdk-codeartifact-token:domain-region', Value: 'us-east-1' },
@@ -31,6 +33,8 @@ const TAGS = [
 
 const describeWith = (stages: Record<string, string[]>, tags = TAGS) =>
   secrets.on(DescribeSecretCommand).resolves({ ARN: SECRET_ARN, Tags: tags, VersionIdsToStages: stages });
+
+const noValueYet = () => new SecretNotFoundException({ message: "Secrets Manager can't find the specified secret value for VersionId", ...meta });
 
 const goodValue = (hours = 8) => JSON.stringify({
   schemaVersion: 1,
@@ -51,9 +55,10 @@ beforeEach(() => {
 
 describe('createSecret', () => {
   test('issues a token from the tags (not the old value) and stores it as AWSPENDING under the rotation version', async () => {
-    // GIVEN: the old value is unreadable, which must not matter
+    // GIVEN: the old value is unreadable, which must not matter; the new version has no value yet
     describeWith({ [OLD]: ['AWSCURRENT'], [NEW]: ['AWSPENDING'] });
     secrets.on(GetSecretValueCommand).rejects(new Error('must not be read'));
+    secrets.on(GetSecretValueCommand, { VersionId: NEW }).rejects(noValueYet());
     codeartifact.on(GetAuthorizationTokenCommand).resolves({ authorizationToken: TOKEN, expiration: futureEpoch(8) });
     secrets.on(PutSecretValueCommand).resolves({});
     // WHEN
@@ -77,17 +82,49 @@ describe('createSecret', () => {
         Resource: ['arn:aws:codeartifact:us-east-1:444455556666:package/my-domain/releases/*'],
       },
     ]);
-    expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+    // only the rotation's own version was read (to see whether an earlier delivery wrote it), never the old value
+    expect(secrets.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input)).toEqual([{ SecretId: SECRET_ARN, VersionId: NEW }]);
     expect(logs).toContain('rotation step createSecret done');
     expect(logs).not.toContain(TOKEN);
   });
 
-  test('delivered again after it succeeded, keeps the version it wrote', async () => {
+  test('delivered again after it succeeded, keeps the version it wrote without asking CodeArtifact again', async () => {
+    // GIVEN an earlier delivery wrote a good token under the rotation's version
     describeWith({ [OLD]: ['AWSCURRENT'], [NEW]: ['AWSPENDING'] });
+    secrets.on(GetSecretValueCommand, { VersionId: NEW }).resolves({ VersionId: NEW, SecretString: goodValue() });
+    // WHEN
+    const { error } = await invoke(rotationEvent('createSecret', NEW));
+    // THEN
+    expect(error).toBeUndefined();
+    expect(sts.calls()).toHaveLength(0);
+    expect(codeartifact.calls()).toHaveLength(0);
+    expect(secrets.commandCalls(PutSecretValueCommand)).toHaveLength(0);
+  });
+
+  test('delivered twice at once: the second write finds the version written and keeps it', async () => {
+    describeWith({ [OLD]: ['AWSCURRENT'], [NEW]: ['AWSPENDING'] });
+    secrets.on(GetSecretValueCommand, { VersionId: NEW }).rejects(noValueYet());
     codeartifact.on(GetAuthorizationTokenCommand).resolves({ authorizationToken: TOKEN, expiration: futureEpoch(8) });
     secrets.on(PutSecretValueCommand).rejects(new ResourceExistsException({ message: 'exists', ...meta }));
     const { error } = await invoke(rotationEvent('createSecret', NEW));
     expect(error).toBeUndefined();
+  });
+
+  test('a stuck rotation (its pending token expired) releases AWSPENDING and says what to run, keeping AWSCURRENT', async () => {
+    // GIVEN an interrupted rotation left NEW pending with a token that has since expired
+    describeWith({ [OLD]: ['AWSCURRENT'], [NEW]: ['AWSPENDING'] });
+    secrets.on(GetSecretValueCommand, { VersionId: NEW }).resolves({ VersionId: NEW, SecretString: goodValue(-1) });
+    secrets.on(UpdateSecretVersionStageCommand).resolves({});
+    // WHEN Secrets Manager retries it with the same version id
+    const { logs, error } = await invoke(rotationEvent('createSecret', NEW));
+    // THEN AWSPENDING leaves that version (nothing else moves), no token is asked for, and the error says what to run
+    expect(secrets.commandCalls(UpdateSecretVersionStageCommand).map((c) => c.args[0].input))
+      .toEqual([{ SecretId: SECRET_ARN, VersionStage: 'AWSPENDING', RemoveFromVersionId: NEW }]);
+    expect(codeartifact.calls()).toHaveLength(0);
+    expect(error?.message).toMatch(new RegExp(`the pending version ${NEW} of an interrupted rotation can no longer be used \\(the token expires at .*, less than 5 minutes from now\\); `
+      + `its AWSPENDING label was removed, so the next scheduled rotation starts afresh\\. To rotate now, run: aws secretsmanager rotate-secret --secret-id ${SECRET_ARN.replace(/[/]/g, '\\/')}`));
+    expect(logs).toContain('released a stuck rotation');
+    expect(logs).not.toContain(TOKEN);
   });
 
   test('does nothing when the version is already AWSCURRENT', async () => {
@@ -100,6 +137,7 @@ describe('createSecret', () => {
 
   test('fails with the AWS cause and leaves AWSCURRENT alone when CodeArtifact refuses', async () => {
     describeWith({ [OLD]: ['AWSCURRENT'], [NEW]: ['AWSPENDING'] });
+    secrets.on(GetSecretValueCommand, { VersionId: NEW }).rejects(noValueYet());
     codeartifact.on(GetAuthorizationTokenCommand).rejects(new AccessDeniedException({ message: 'not authorized to perform: codeartifact:GetAuthorizationToken', ...meta }));
     const { logs, error } = await invoke(rotationEvent('createSecret', NEW));
     expect(error?.message).toMatch(/rotation step createSecret of .* failed: GetAuthorizationToken for domain 'my-domain' \(owner 444455556666, region us-east-1\) failed: AccessDeniedException/);

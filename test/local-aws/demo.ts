@@ -93,7 +93,7 @@ async function consume(print: (line: string) => void): Promise<boolean> {
     fs.writeFileSync(path.join(cwd, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
     const install = await env.runReadmeSnippets(['read-secret', 'npm-install'], { cwd });
     const installed = fs.existsSync(path.join(cwd, 'node_modules', 'left-pad', 'package.json'));
-    print(`  $ npm install left-pad   (README: "read-secret" and "npm-install")`);
+    print('  $ npm install left-pad   (README: "read-secret" and "npm-install")');
     for (const line of install.output.trim().split('\n').slice(-3)) print(`    ${line}`);
     print(`  -> ${installed ? 'installed node_modules/left-pad' : 'NOT installed'}`);
     // The README's publishing commands, pointed at the token's own repository.

@@ -120,8 +120,19 @@ export class E2eEnv {
       environment: handlerFunction.environment,
     });
     return new E2eEnv({
-      template, resolver, handlerFunction, identities, moto, secretsProxy, codeArtifact, sts, cfnResponses, lambda,
-      repositories, repositoryProxy, token: opts.token,
+      template,
+      resolver,
+      handlerFunction,
+      identities,
+      moto,
+      secretsProxy,
+      codeArtifact,
+      sts,
+      cfnResponses,
+      lambda,
+      repositories,
+      repositoryProxy,
+      token: opts.token,
     });
   }
 

@@ -1,0 +1,49 @@
+import type { DescribeSecretCommandOutput } from '@aws-sdk/client-secrets-manager';
+import { CLOUDFORMATION_STACK_ID_TAG, CONFIG_FIELDS, CONFIG_NAMES, STACK_ID_ENV, STACK_TAG } from '../contract';
+import { secretsManager, send } from './aws';
+import { Deadline } from './deadline';
+import { HandlerError } from './errors';
+
+/**
+ * The handler writes only into its own stack's token secrets. Its IAM policy already says so (by the
+ * tags below), and it checks again before any write, so that a hand-made event naming another secret
+ * fails with a reason instead of relying on IAM alone: the secret must carry CloudFormation's
+ * `aws:cloudformation:stack-id` tag with this stack's id (which no user can set), and our own
+ * stack tag, which marks the token secrets among the stack's secrets.
+ */
+export function ownStackId(): string {
+  const id = process.env[STACK_ID_ENV];
+  if (!id) {
+    throw new HandlerError(`the handler has no ${STACK_ID_ENV} environment variable: deploy it with the construct that created it`);
+  }
+  return id;
+}
+
+/** DescribeSecret, refusing a secret that is not one of this stack's token secrets. */
+export async function describeOwnSecret(secretId: string, deadline: Deadline): Promise<DescribeSecretCommandOutput> {
+  const stackId = ownStackId();
+  const meta = await send(deadline, secretsManager(), `DescribeSecret on ${secretId}`, (sdk) => new sdk.DescribeSecretCommand({ SecretId: secretId }));
+  const tag = (key: string) => meta.Tags?.find((t) => t.Key === key)?.Value;
+  const problems = [CLOUDFORMATION_STACK_ID_TAG, STACK_TAG]
+    .filter((key) => tag(key) !== stackId)
+    .map((key) => `tag ${key} is ${JSON.stringify(tag(key) ?? null)}`);
+  if (problems.length > 0) {
+    throw new HandlerError(`secret ${secretId} is not a token secret of this stack (${stackId}): ${problems.join(', ')}; nothing was written`);
+  }
+  return meta;
+}
+
+/**
+ * The custom resource's properties must say what the secret's tags say: the rotation reads the tags,
+ * so a deploy-time token for another configuration would be replaced by a different one at the next
+ * rotation (CloudFormation updates the tags before it sends the Update, the secret being a dependency).
+ */
+export function checkPropertiesMatchTags(properties: Record<string, unknown>, meta: DescribeSecretCommandOutput, secretId: string): void {
+  const tag = (key: string) => meta.Tags?.find((t) => t.Key === key)?.Value;
+  const differ = CONFIG_FIELDS
+    .filter((f) => String(properties[CONFIG_NAMES[f].property] ?? '') !== (tag(CONFIG_NAMES[f].tag) ?? ''))
+    .map((f) => `${CONFIG_NAMES[f].property} is ${JSON.stringify(properties[CONFIG_NAMES[f].property] ?? null)} but tag ${CONFIG_NAMES[f].tag} is ${JSON.stringify(tag(CONFIG_NAMES[f].tag) ?? null)}`);
+  if (differ.length > 0) {
+    throw new HandlerError(`the custom resource's properties do not match the tags of secret ${secretId}: ${differ.join('; ')}; nothing was written`);
+  }
+}
