@@ -50,10 +50,10 @@ test('each deploy and rotation issued a new token with the configured lifetime',
     .toEqual(new Set([`123456789012/${env.domainName}/eu-west-1/codeartifact`]));
 });
 
-test('each issue assumes the issuer role once, with a session policy for the token\'s own repository; 3 calls per deploy, 8 per rotation', () => {
+test('each issue assumes the issuer role once, with a session policy for the token\'s own repository; 4 calls per deploy, 9 per rotation', () => {
   const issuing = report.steps.filter((s) => s.kind !== 'delete');
   expect(issuing.map((s) => s.calls['sts:AssumeRole'])).toEqual(issuing.map(() => 1));
-  expect(issuing.map((s) => Object.values(s.calls).reduce((a, b) => a + b, 0))).toEqual([3, 8, 8, 8, 3, 8]);
+  expect(issuing.map((s) => Object.values(s.calls).reduce((a, b) => a + b, 0))).toEqual([4, 9, 9, 9, 4, 9]);
   const issuerRoleArn = env.handlerFunction.environment.ISSUER_ROLE_ARN;
   expect(env.sts.calls.map((c) => [c.operation, c.roleArn, c.outcome])).toEqual(env.sts.calls.map(() => ['AssumeRole', issuerRoleArn, 'assumed']));
   for (const call of env.sts.calls) {

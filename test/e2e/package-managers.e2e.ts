@@ -21,7 +21,10 @@ async function deploy(token: string): Promise<E2eEnv> {
   const env = await E2eEnv.start({ cdkOut: REPOSITORIES_OUT, stackName: REPOSITORIES_STACK, token });
   await env.createStackResources();
   const created = await env.cfn('Create');
-  expect(created.response?.Status).toBe('SUCCESS');
+  if (created.response?.Status !== 'SUCCESS') {
+    await env.stop();
+    throw new Error(`the ${token} token's Create failed: ${created.response?.Reason ?? created.invoke.error}`);
+  }
   const seed = (repo: string) => {
     env.repositories.seedNpm(env.domainName, ACCOUNT, REGION, repo, 'left-pad', '1.3.0');
     env.repositories.seedNpm(env.domainName, ACCOUNT, REGION, repo, `only-in-${repo}`, '1.0.0');

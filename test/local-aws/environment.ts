@@ -118,6 +118,7 @@ export class E2eEnv {
       codeArtifact: codeArtifact.url,
       sts: sts.url,
       environment: handlerFunction.environment,
+      responseOrigin: new URL(cfnResponses.url).origin,
     });
     return new E2eEnv({
       template,
@@ -230,12 +231,20 @@ export class E2eEnv {
       this.repositories.addRepository(DomainName, ACCOUNT, REGION, RepositoryName);
     }
     const props = this.resolve(this.template.Resources[this.secretLogicalId].Properties);
+    // CloudFormation adds its own tags to what it creates (the resource's registry schema says
+    // cloudFormationSystemTags and tagOnCreate), which no user can set.
+    const systemTags = [
+      { Key: 'aws:cloudformation:stack-name', Value: STACK_ID.split('/')[1] },
+      { Key: 'aws:cloudformation:stack-id', Value: STACK_ID },
+      { Key: 'aws:cloudformation:logical-id', Value: this.secretLogicalId },
+    ];
     const out = await this.sm.send(new CreateSecretCommand({
       Name: props.Name ?? `${this.secretLogicalId}-${randomBytes(6).toString('base64url')}`,
       Description: props.Description,
-      Tags: props.Tags,
+      Tags: [...(props.Tags ?? []), ...systemTags],
       KmsKeyId: props.KmsKeyId,
-      SecretString: props.GenerateSecretString && opts.withValue !== false ? randomBytes(24).toString('base64') : undefined,
+      SecretString: opts.withValue === false ? undefined
+        : props.SecretString ?? (props.GenerateSecretString ? randomBytes(24).toString('base64') : undefined),
     }));
     this.resolver.physical[this.secretLogicalId] = out.ARN!;
     return out.ARN!;
@@ -253,14 +262,14 @@ export class E2eEnv {
   /** Sends one custom-resource event to the handler and collects the responses for it. */
   public async cfn(
     requestType: 'Create' | 'Update' | 'Delete',
-    opts: { props?: Record<string, string>; oldProps?: Record<string, string>; requestId?: string; timeoutMs?: number } = {},
+    opts: { props?: Record<string, string>; oldProps?: Record<string, string>; requestId?: string; timeoutMs?: number; responseUrl?: string } = {},
   ): Promise<CfnResult> {
     const requestId = opts.requestId ?? randomUUID();
     const props = opts.props ?? this.properties();
     const event: Record<string, any> = {
       RequestType: requestType,
       ServiceToken: props.ServiceToken,
-      ResponseURL: this.cfnResponses.responseUrl(requestId),
+      ResponseURL: opts.responseUrl ?? this.cfnResponses.responseUrl(requestId),
       StackId: STACK_ID,
       RequestId: requestId,
       LogicalResourceId: this.tokenLogicalId,

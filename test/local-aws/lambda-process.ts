@@ -4,6 +4,7 @@
  */
 import { ChildProcess, fork } from 'child_process';
 import * as path from 'path';
+import { TEST_RESPONSE_ORIGIN_ENV } from '../../lib/handler/response-url';
 
 export interface InvokeResult {
   readonly ok: boolean;
@@ -23,6 +24,11 @@ export interface LambdaEndpoints {
   readonly sts?: string;
   /** The function's environment variables from the template. */
   readonly environment?: Record<string, string>;
+  /**
+   * The local stand-in for CloudFormation's response bucket: the handler's test-only seam lets it
+   * answer there, outside Lambda only (see lib/handler/response-url.ts).
+   */
+  readonly responseOrigin?: string;
 }
 
 export class LambdaProcess {
@@ -41,6 +47,7 @@ export class LambdaProcess {
         AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManager,
         AWS_ENDPOINT_URL_CODEARTIFACT: endpoints.codeArtifact,
         ...(endpoints.sts ? { AWS_ENDPOINT_URL_STS: endpoints.sts } : {}),
+        ...(endpoints.responseOrigin ? { [TEST_RESPONSE_ORIGIN_ENV]: endpoints.responseOrigin } : {}),
         // Nothing from the machine's own AWS configuration.
         AWS_CONFIG_FILE: '/nonexistent/e2e/config',
         AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/e2e/credentials',

@@ -25,7 +25,8 @@ export function synthExample(): any {
 export function synthApp(app: string, outDir: string, stackName: string): any {
   fs.rmSync(outDir, { recursive: true, force: true });
   execFileSync(process.execPath, [require.resolve('ts-node/dist/bin'), '--transpile-only', app], {
-    env: { ...process.env, CDK_OUTDIR: outDir, CDK_VALIDATION: 'false' },
+    // lib/ holds jsii's compiled .js beside the sources, possibly stale: ts-node must load the .ts.
+    env: { ...process.env, CDK_OUTDIR: outDir, CDK_VALIDATION: 'false', TS_NODE_PREFER_TS_EXTS: 'true' },
     stdio: 'inherit',
   });
   return JSON.parse(fs.readFileSync(path.join(outDir, `${stackName}.template.json`), 'utf8'));
