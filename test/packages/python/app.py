@@ -9,13 +9,25 @@ import sys
 
 import aws_cdk as cdk
 from aws_cdk import aws_codebuild as codebuild
-from cdk_codeartifact_token import CodeArtifactAuthorizationToken
+from cdk_codeartifact_token import CodeArtifactAuthorizationToken, PackageFormat, RepositoryAccess
 
 app = cdk.App()
 stack = cdk.Stack(app, "Consumer", env=cdk.Environment(account="111122223333", region="eu-west-1"))
 
-token = CodeArtifactAuthorizationToken(stack, "Token", domain="my-domain", token_duration=cdk.Duration.hours(8))
-project = codebuild.PipelineProject(stack, "Build")
+# A release build: pip installs from "shared", twine publishes to "releases".
+token = CodeArtifactAuthorizationToken(
+    stack, "Token",
+    domain="my-domain",
+    repositories=["shared", "releases"],
+    access=RepositoryAccess.READ_AND_PUBLISH,
+    token_duration=cdk.Duration.hours(8),
+)
+upload_url = token.repository_endpoint("releases", PackageFormat.PYPI)
+index_url = token.repository_endpoint("shared", PackageFormat.PYPI) + "simple/"
+project = codebuild.PipelineProject(stack, "Build", environment_variables={
+    "PIP_INDEX_URL": codebuild.BuildEnvironmentVariable(value=index_url),
+    "TWINE_REPOSITORY_URL": codebuild.BuildEnvironmentVariable(value=upload_url),
+})
 token.grant_read(project)
 
 assembly = app.synth()
@@ -30,6 +42,7 @@ def of_type(t):
 
 secret_id = stack.get_logical_id(token.secret.node.default_child)
 role_id = stack.get_logical_id(project.role.node.default_child)
+issuer_role_id = stack.get_logical_id(token.issuer_role.node.default_child)
 results = []
 
 
@@ -38,9 +51,27 @@ def check(ok, name, got):
     print(("ok - " if ok else "FAIL - ") + name + ("" if ok else f" (got {got!r})"))
 
 
+def actions(statement):
+    return statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+
+
+def resources_of(statement):
+    return statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+
+
+check(upload_url == "https://my-domain-111122223333.d.codeartifact.eu-west-1.amazonaws.com/pypi/releases/",
+      "repository_endpoint gives the PyPI endpoint of releases", upload_url)
+check(token.repositories == ["shared", "releases"] and token.access == RepositoryAccess.READ_AND_PUBLISH,
+      "the token keeps its repositories and access", (token.repositories, token.access))
+
 issuers = of_type("Custom::CodeArtifactAuthorizationToken")
 check([r["Properties"]["DurationSeconds"] for r in issuers] == ["28800"],
       "the custom resource issues 8-hour tokens (DurationSeconds 28800)", issuers)
+check([(r["Properties"]["Repositories"], r["Properties"]["Access"]) for r in issuers] == [("shared releases", "read-and-publish")],
+      "the custom resource issues for shared and releases, read-and-publish", issuers)
+
+roles = of_type("AWS::IAM::Role")
+check(len(roles) == 3, "three roles: the handler's, the issuer's and the CodeBuild project's", len(roles))
 
 expressions = [r["Properties"]["RotationRules"]["ScheduleExpression"] for r in of_type("AWS::SecretsManager::RotationSchedule")]
 check(expressions == ["rate(4 hours)"] and token.rotation_interval.to_hours() == 4,
@@ -48,6 +79,9 @@ check(expressions == ["rate(4 hours)"] and token.rotation_interval.to_hours() ==
 
 functions = of_type("AWS::Lambda::Function")
 check(len(functions) == 1, "exactly one Lambda function", len(functions))
+environment = functions[0]["Properties"]["Environment"]["Variables"] if len(functions) == 1 else {}
+check(environment.get("ISSUER_ROLE_ARN") == {"Fn::GetAtt": [issuer_role_id, "Arn"]},
+      "the handler is given the issuer role's ARN (ISSUER_ROLE_ARN)", environment)
 
 # The handler asset must have travelled inside the wheel's embedded jsii tarball.
 asset = ""
@@ -55,17 +89,26 @@ if len(functions) == 1:
     asset = os.path.join(assembly.directory, "asset." + functions[0]["Properties"]["Code"]["S3Key"].removesuffix(".zip"), "index.js")
 check(os.path.isfile(asset), "the bundled handler is in the cloud assembly", asset)
 
+issuer_statements = [
+    s
+    for p in of_type("AWS::IAM::ManagedPolicy") if p["Properties"]["Roles"] == [{"Ref": issuer_role_id}]
+    for s in p["Properties"]["PolicyDocument"]["Statement"]
+]
+package_wildcard = {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":codeartifact:eu-west-1:111122223333:package/my-domain/releases/*"]]}
+check(any("codeartifact:PublishPackageVersion" in actions(s) and package_wildcard in resources_of(s) for s in issuer_statements),
+      "the issuer role may codeartifact:PublishPackageVersion on package/my-domain/releases/*", issuer_statements)
+
+# What the domain owner's repository policy would hold, were the domain in another account.
+repository_statement = stack.resolve(token.repository_policy_statement().to_statement_json())
+check(repository_statement["Principal"] == {"AWS": {"Fn::GetAtt": [issuer_role_id, "Arn"]}}
+      and "codeartifact:PublishPackageVersion" in actions(repository_statement),
+      "repository_policy_statement lets the issuer role publish", repository_statement)
+
 statements = [
     s
     for p in of_type("AWS::IAM::Policy") if p["Properties"]["Roles"] == [{"Ref": role_id}]
     for s in p["Properties"]["PolicyDocument"]["Statement"]
 ]
-
-
-def actions(statement):
-    return statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-
-
 check(any("secretsmanager:GetSecretValue" in actions(s) and s["Resource"] == {"Ref": secret_id} for s in statements),
       "the CodeBuild project's role may secretsmanager:GetSecretValue on the token's secret", statements)
 
