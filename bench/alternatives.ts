@@ -1,6 +1,7 @@
 /**
  * The three ways to get a CodeArtifact token into Secrets Manager that the benchmark compares,
- * each as a user would write it.
+ * each as a user would write it, and ours once more with named repositories and publishing tokens
+ * (the issuer role's managed policies grow with the distinct repositories they list).
  */
 import * as path from 'path';
 import { CustomResource, Duration, RemovalPolicy, SecretValue, Stack } from 'aws-cdk-lib';
@@ -9,23 +10,33 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsCustomResource, AwsCustomResourcePolicy, AwsSdkCall, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
-import { CodeArtifactAuthorizationToken } from '../lib';
+import { CodeArtifactAuthorizationToken, RepositoryAccess } from '../lib';
+import { ALL_REPOSITORIES_TAG_VALUE, CONFIG_NAMES, SECRET_ID_PROPERTY } from '../lib/contract';
 
-export type Variant = 'ours' | 'diy' | 'per-token';
-export const VARIANTS: Variant[] = ['ours', 'diy', 'per-token'];
+export type Variant = 'ours' | 'ours-repositories' | 'diy' | 'per-token';
+export const VARIANTS: Variant[] = ['ours', 'ours-repositories', 'diy', 'per-token'];
 export const VARIANT_NAMES: Record<Variant, string> = {
   'ours': 'cdk-codeartifact-token',
+  'ours-repositories': 'cdk-codeartifact-token, 2 repositories, half publishing',
   'diy': 'DIY AwsCustomResource',
   'per-token': 'one Lambda per token',
 };
 
 const domainOf = (i: number) => `domain-${i % 10}`;
+/** Two repositories per token: its domain's `shared` one (listed once per domain) and one of its own. */
+const repositoriesOf = (i: number) => ['shared', `team-${i}`];
 
 /** Adds `n` tokens to the stack the way the variant does it. */
 export function addTokens(stack: Stack, variant: Variant, n: number): void {
   for (let i = 0; i < n; i++) {
     if (variant === 'ours') {
       new CodeArtifactAuthorizationToken(stack, `Token${i}`, { domain: domainOf(i) });
+    } else if (variant === 'ours-repositories') {
+      new CodeArtifactAuthorizationToken(stack, `Token${i}`, {
+        domain: domainOf(i),
+        repositories: repositoriesOf(i),
+        access: i % 2 === 1 ? RepositoryAccess.READ_AND_PUBLISH : RepositoryAccess.READ,
+      });
     } else if (variant === 'diy') {
       addDiyToken(stack, i);
     } else {
@@ -66,7 +77,13 @@ function addDiyToken(stack: Stack, i: number): void {
   });
 }
 
-/** Our design, but each token with its own function, role, log group and permission. */
+/**
+ * Our design, but each token with its own function, role, log group and permission. The properties
+ * are the ones our handler reads (every repository, read only, as ours by default). To be truly
+ * equivalent it would also need an issuer role per token (or one shared, which is our design) and
+ * ISSUER_ROLE_ARN in the function's environment: 2 more resources per token than counted here. It is
+ * only synthesized, never run, and its resource count is what the bench compares.
+ */
 function addPerTokenLambda(stack: Stack, i: number): void {
   const secret = new secretsmanager.Secret(stack, `Secret${i}`, { removalPolicy: RemovalPolicy.DESTROY });
   const role = new iam.Role(stack, `Role${i}`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
@@ -104,7 +121,15 @@ function addPerTokenLambda(stack: Stack, i: number): void {
   const issue = new CustomResource(stack, `Issue${i}`, {
     serviceToken: fn.functionArn,
     resourceType: 'Custom::CodeArtifactAuthorizationToken',
-    properties: { SecretId: secret.secretArn, Domain: domainOf(i), DomainOwner: stack.account, DomainRegion: stack.region, DurationSeconds: '43200' },
+    properties: {
+      [SECRET_ID_PROPERTY]: secret.secretArn,
+      [CONFIG_NAMES.domain.property]: domainOf(i),
+      [CONFIG_NAMES.domainOwner.property]: stack.account,
+      [CONFIG_NAMES.domainRegion.property]: stack.region,
+      [CONFIG_NAMES.durationSeconds.property]: '43200',
+      [CONFIG_NAMES.repositories.property]: ALL_REPOSITORIES_TAG_VALUE,
+      [CONFIG_NAMES.access.property]: RepositoryAccess.READ,
+    },
   });
   const schedule = new secretsmanager.CfnRotationSchedule(stack, `Rotation${i}`, {
     secretId: secret.secretArn,
