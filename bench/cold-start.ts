@@ -12,11 +12,12 @@ import { execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
+import { TEST_RESPONSE_ORIGIN_ENV } from '../lib/handler/response-url';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { App, Stack } from 'aws-cdk-lib';
 import { CodeArtifactAuthorizationToken } from '../lib';
 import {
-  ACCOUNT, CfnResponseServer, FakeCodeArtifact, findHandler, HANDLER_ACCESS_KEY_ID, Identities, LocalSts, MotoServer, REGION, STACK_ID,
+  ACCOUNT, CfnResponseServer, cloudFormationSystemTags, FakeCodeArtifact, findHandler, HANDLER_ACCESS_KEY_ID, Identities, LocalSts, MotoServer, REGION, STACK_ID,
   TemplateResolver,
 } from '../test/local-aws';
 
@@ -95,6 +96,8 @@ export async function coldStartReport(root: string, work: string, runs: number):
     AWS_ACCESS_KEY_ID: HANDLER_ACCESS_KEY_ID,
     AWS_ENDPOINT_URL_CODEARTIFACT: codeartifact.url,
     AWS_ENDPOINT_URL_STS: sts.url,
+    // The handler answers only CloudFormation's response bucket, or this loopback stand-in outside Lambda.
+    [TEST_RESPONSE_ORIGIN_ENV]: new URL(responses.url).origin,
   };
   const theirsEnv = {
     ...baseEnv,
@@ -104,10 +107,15 @@ export async function coldStartReport(root: string, work: string, runs: number):
   };
   try {
     const sm = new SecretsManagerClient({ region: REGION, endpoint: moto.url, credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
-    const secret = await sm.send(new CreateSecretCommand({ Name: 'bench-token', SecretString: '{}' }));
+    const [tokenId, token] = Object.entries<any>(template.Resources).find(([, r]) => r.Type === 'Custom::CodeArtifactAuthorizationToken')!;
+    // The secret as CloudFormation creates it: the template's value and tags, and its own tags.
+    const secretId = token.Properties.SecretId.Ref;
+    const secretProps = resolver.resolveLoosely(template.Resources[secretId].Properties);
+    const secret = await sm.send(new CreateSecretCommand({
+      Name: 'bench-token', SecretString: secretProps.SecretString, Tags: [...secretProps.Tags, ...cloudFormationSystemTags(secretId)],
+    }));
     sm.destroy();
 
-    const [tokenId, token] = Object.entries<any>(template.Resources).find(([, r]) => r.Type === 'Custom::CodeArtifactAuthorizationToken')!;
     resolver.physical[token.Properties.SecretId.Ref] = secret.ARN!;
     // What CloudFormation would send: the template's properties (Repositories ':all', Access 'read'), resolved.
     const oursProperties = resolver.resolve(token.Properties);

@@ -28,7 +28,7 @@ import { ensurePythonVenv, PROJECT_ROOT } from './python-venv';
 import { BashSnippetResult, readmeSnippet, runBashSnippet } from './readme-snippets';
 import { RepositoryProxy } from './repository-proxy';
 import { SecretsProxy } from './secrets-proxy';
-import { ACCOUNT, findHandler, HandlerFunction, REGION, STACK_ID, TemplateResolver } from './template';
+import { ACCOUNT, cloudFormationSystemTags, findHandler, HandlerFunction, REGION, STACK_ID, TemplateResolver } from './template';
 
 export { ACCOUNT, PARTITION, REGION, STACK_ID } from './template';
 export const STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
@@ -231,17 +231,10 @@ export class E2eEnv {
       this.repositories.addRepository(DomainName, ACCOUNT, REGION, RepositoryName);
     }
     const props = this.resolve(this.template.Resources[this.secretLogicalId].Properties);
-    // CloudFormation adds its own tags to what it creates (the resource's registry schema says
-    // cloudFormationSystemTags and tagOnCreate), which no user can set.
-    const systemTags = [
-      { Key: 'aws:cloudformation:stack-name', Value: STACK_ID.split('/')[1] },
-      { Key: 'aws:cloudformation:stack-id', Value: STACK_ID },
-      { Key: 'aws:cloudformation:logical-id', Value: this.secretLogicalId },
-    ];
     const out = await this.sm.send(new CreateSecretCommand({
       Name: props.Name ?? `${this.secretLogicalId}-${randomBytes(6).toString('base64url')}`,
       Description: props.Description,
-      Tags: [...(props.Tags ?? []), ...systemTags],
+      Tags: [...(props.Tags ?? []), ...cloudFormationSystemTags(this.secretLogicalId)],
       KmsKeyId: props.KmsKeyId,
       SecretString: opts.withValue === false ? undefined
         : props.SecretString ?? (props.GenerateSecretString ? randomBytes(24).toString('base64') : undefined),

@@ -17,6 +17,18 @@ export function roleArn(logicalId: string): string {
   return `arn:${PARTITION}:iam::${ACCOUNT}:role/${logicalId}`;
 }
 
+/**
+ * The tags CloudFormation adds to what it creates (the resource's registry schema says
+ * cloudFormationSystemTags and tagOnCreate), which no user can set.
+ */
+export function cloudFormationSystemTags(logicalId: string): Array<{ Key: string; Value: string }> {
+  return [
+    { Key: 'aws:cloudformation:stack-name', Value: STACK_ID.split('/')[1] },
+    { Key: 'aws:cloudformation:stack-id', Value: STACK_ID },
+    { Key: 'aws:cloudformation:logical-id', Value: logicalId },
+  ];
+}
+
 export interface HandlerFunction {
   readonly logicalId: string;
   /** The bundled handler file in the cloud assembly, as shipped. */
