@@ -10,6 +10,7 @@ import { Construct, IConstruct } from 'constructs';
 import {
   CLOUDFORMATION_STACK_ID_TAG, ISSUER_ROLE_ARN_ENV, MAX_DOMAIN_LENGTH, MAX_REPOSITORY_LENGTH, STACK_ID_ENV, STACK_TAG, TAG_PRIORITY,
 } from './contract';
+import { MAX_MANAGED_POLICIES_PER_ROLE, POLICY_BUDGET_CHARS, PolicyBudget } from './policy-budget';
 import { RepositoryAccess } from './repository-access';
 import { BEARER_TOKEN_CONDITION, GET_AUTHORIZATION_TOKEN, GET_SERVICE_BEARER_TOKEN, PUBLISH_ACTIONS, READ_ACTIONS } from './session-policy';
 
@@ -40,25 +41,13 @@ export interface TokenScope {
   readonly encryptionKey?: kms.IKey;
 }
 
-/**
- * The upper bound we keep each issuer policy under. IAM allows 6,144 characters in a managed
- * policy (IAM and AWS STS quotas); the rest is headroom for ARNs whose parts resolve only at deploy time.
- */
-const POLICY_BUDGET_CHARS = 5000;
-/** A statement's own characters: Effect, Action list, braces. */
-const STATEMENT_OVERHEAD_CHARS = 150;
-/** Managed policies a role can have attached by default (IAM and AWS STS quotas). */
-const MAX_MANAGED_POLICIES_PER_ROLE = 10;
 /** "arn:aws-us-gov:codeartifact:ap-southeast-2:123456789012:" and the quotes and comma around an ARN. */
 const CODEARTIFACT_ARN_PREFIX_CHARS = 56 + 3;
+/** A key ARN, "arn:aws-us-gov:kms:ap-southeast-2:123456789012:key/" and a 36-character key id, quoted. */
+const KEY_ARN_CHARS = 51 + 36 + 3;
 
 /** The issuer's rights, grouped the way its policies list them. */
 type RightGroup = 'domains' | 'read' | 'publish';
-const GROUP_ACTIONS: Record<RightGroup, string[]> = {
-  domains: [GET_AUTHORIZATION_TOKEN],
-  read: READ_ACTIONS,
-  publish: PUBLISH_ACTIONS,
-};
 
 const SECRET_ACTIONS = [
   'secretsmanager:DescribeSecret',
@@ -66,12 +55,6 @@ const SECRET_ACTIONS = [
   'secretsmanager:PutSecretValue',
   'secretsmanager:UpdateSecretVersionStage',
 ];
-
-interface PolicyChunk {
-  readonly policy: iam.ManagedPolicy;
-  readonly statements: Partial<Record<RightGroup, iam.PolicyStatement>>;
-  chars: number;
-}
 
 /**
  * The one handler of a stack, shared by every token in it: the Lambda (custom resource and
@@ -115,10 +98,10 @@ export class TokenHandler extends Construct {
   /** Lets Secrets Manager invoke the rotation: a rotation schedule must wait for it. */
   public readonly invokePermission: lambda.CfnPermission;
   private readonly placementKey: string;
-  private readonly chunks: PolicyChunk[] = [];
-  /** Every ARN already granted, by group: a shared domain or repository is listed once. */
-  private readonly granted: Record<RightGroup, Set<string>> = { domains: new Set(), read: new Set(), publish: new Set() };
-  private readonly keys = new Set<kms.IKey>();
+  /** The issuer's domains, repositories and packages. */
+  private readonly issuerPolicies: PolicyBudget<RightGroup>;
+  /** The handler's customer-managed keys, in managed policies too: one statement per key would overflow its inline policy. */
+  private readonly keyPolicies: PolicyBudget<'keys'>;
 
   private constructor(scope: Construct, id: string, placement: HandlerPlacement) {
     super(scope, id);
@@ -203,6 +186,36 @@ export class TokenHandler extends Construct {
       reason: 'sts:GetServiceBearerToken supports no resource-level permissions; the statement is limited to CodeArtifact by the sts:AWSServiceName condition, and each token\'s session policy repeats it.',
       appliesTo: ['Resource::*'],
     }]);
+    const stackName = Stack.of(this).stackName;
+    this.issuerPolicies = new PolicyBudget<RightGroup>(this, 'TokenPolicy', this.issuerRole, {
+      domains: { actions: [GET_AUTHORIZATION_TOKEN] },
+      read: { actions: READ_ACTIONS },
+      publish: { actions: PUBLISH_ACTIONS },
+    }, {
+      description: 'The CodeArtifact rights of the cdk-codeartifact-token issuer: domains, repositories and packages of this stack\'s tokens',
+      // Wildcards a token needs: every repository of a domain (no repositories prop), and the packages
+      // of a publishing token's repositories (package names are not known in advance).
+      configure: (policy) => suppressNag(policy.node.defaultChild, [{
+        id: 'AwsSolutions-IAM5',
+        reason: 'Repository wildcards (repository/DOMAIN/*) stand for tokens that read every repository of their domain, as their props ask; package wildcards (package/DOMAIN/REPOSITORY/*) let a publishing token publish any package into its named repositories, whose names are not known in advance. Each token is narrowed further by its own session policy.',
+        appliesTo: [{ regex: '/^Resource::arn:.*:codeartifact:.*:(repository|package)\\/.*\\*$/' }],
+      }]),
+    }, () => `CodeArtifactAuthorizationToken: the tokens of stack '${stackName}' name more domains, repositories and packages `
+      + `than ${MAX_MANAGED_POLICIES_PER_ROLE} managed policies of ${POLICY_BUDGET_CHARS} characters can hold (IAM attaches at most `
+      + `${MAX_MANAGED_POLICIES_PER_ROLE} managed policies to a role by default): leave repositories out for tokens that may read every `
+      + 'repository of their domain, or spread the tokens over more stacks');
+    this.keyPolicies = new PolicyBudget(this, 'KeyPolicy', this.role, {
+      // Only through Secrets Manager: the handler never calls KMS directly. In the role's policies
+      // rather than the keys', so that imported keys work too (their key policy must trust the account).
+      keys: {
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
+      },
+    }, {
+      description: 'Lets the cdk-codeartifact-token handler use the keys of this stack\'s token secrets, through Secrets Manager only',
+    }, () => `CodeArtifactAuthorizationToken: the tokens of stack '${stackName}' use more distinct encryption keys than `
+      + `${MAX_MANAGED_POLICIES_PER_ROLE} managed policies can list: share keys between tokens, or spread the tokens over more stacks`);
+
     if (placement.vpc) {
       suppressNag(this.role.node.defaultChild, [{
         id: 'AwsSolutions-IAM4',
@@ -225,7 +238,7 @@ export class TokenHandler extends Construct {
     const domainChars = chars(scope.domain, MAX_DOMAIN_LENGTH);
     const policies = new Set<iam.ManagedPolicy>();
     const grant = (group: RightGroup, resource: string, resourceChars: number) => policies.add(
-      this.grant(group, codeArtifactArn(this, scope, resource), CODEARTIFACT_ARN_PREFIX_CHARS + resourceChars));
+      this.issuerPolicies.grant(group, codeArtifactArn(this, scope, resource), CODEARTIFACT_ARN_PREFIX_CHARS + resourceChars));
     grant('domains', `domain/${scope.domain}`, 'domain/'.length + domainChars);
     for (const repo of scope.repositories ?? ['*']) {
       const repoChars = domainChars + 1 + chars(repo, MAX_REPOSITORY_LENGTH);
@@ -234,66 +247,11 @@ export class TokenHandler extends Construct {
         grant('publish', `package/${scope.domain}/${repo}/*`, 'package/'.length + repoChars + 2);
       }
     }
-
-    if (scope.encryptionKey && !this.keys.has(scope.encryptionKey)) {
-      this.keys.add(scope.encryptionKey);
-      // Only through Secrets Manager: the handler never calls KMS directly. In the role's policy
-      // rather than the key's, so that imported keys work too (their key policy must trust the account).
-      this.role.addToPrincipalPolicy(new iam.PolicyStatement({
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: [scope.encryptionKey.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
-      }));
+    if (scope.encryptionKey) {
+      const keyArn = scope.encryptionKey.keyArn;
+      policies.add(this.keyPolicies.grant('keys', keyArn, Token.isUnresolved(keyArn) ? KEY_ARN_CHARS : keyArn.length + 3));
     }
     return [...policies];
-  }
-
-  /** Grants the issuer one ARN of a group (once), in the last policy that has room; returns that policy. */
-  private grant(group: RightGroup, arn: string, cost: number): iam.ManagedPolicy {
-    if (this.granted[group].has(arn)) {
-      return this.chunks.find((c) => c.statements[group]?.resources.includes(arn))!.policy;
-    }
-    let chunk = this.chunks[this.chunks.length - 1];
-    const statementCost = (c: PolicyChunk | undefined) => (c?.statements[group] ? 0 : STATEMENT_OVERHEAD_CHARS);
-    if (!chunk || chunk.chars + cost + statementCost(chunk) > POLICY_BUDGET_CHARS) {
-      chunk = this.newChunk();
-    }
-    let statement = chunk.statements[group];
-    if (!statement) {
-      statement = new iam.PolicyStatement({ actions: GROUP_ACTIONS[group], resources: [] });
-      chunk.statements[group] = statement;
-      chunk.policy.addStatements(statement);
-      chunk.chars += STATEMENT_OVERHEAD_CHARS;
-    }
-    statement.addResources(arn);
-    chunk.chars += cost;
-    this.granted[group].add(arn);
-    return chunk.policy;
-  }
-
-  private newChunk(): PolicyChunk {
-    if (this.chunks.length >= MAX_MANAGED_POLICIES_PER_ROLE) {
-      throw new Error(
-        `CodeArtifactAuthorizationToken: the tokens of stack '${Stack.of(this).stackName}' name more domains, repositories and packages `
-        + `than ${MAX_MANAGED_POLICIES_PER_ROLE} managed policies of ${POLICY_BUDGET_CHARS} characters can hold (IAM attaches at most `
-        + `${MAX_MANAGED_POLICIES_PER_ROLE} managed policies to a role by default): leave repositories out for tokens that may read every `
-        + 'repository of their domain, or spread the tokens over more stacks',
-      );
-    }
-    const policy = new iam.ManagedPolicy(this, `TokenPolicy${this.chunks.length + 1}`, {
-      description: 'The CodeArtifact rights of the cdk-codeartifact-token issuer: domains, repositories and packages of this stack\'s tokens',
-      roles: [this.issuerRole],
-    });
-    // Wildcards a token needs: every repository of a domain (no repositories prop), and the packages
-    // of a publishing token's repositories (package names are not known in advance).
-    suppressNag(policy.node.defaultChild, [{
-      id: 'AwsSolutions-IAM5',
-      reason: 'Repository wildcards (repository/DOMAIN/*) stand for tokens that read every repository of their domain, as their props ask; package wildcards (package/DOMAIN/REPOSITORY/*) let a publishing token publish any package into its named repositories, whose names are not known in advance. Each token is narrowed further by its own session policy.',
-      appliesTo: [{ regex: '/^Resource::arn:.*:codeartifact:.*:(repository|package)\\/.*\\*$/' }],
-    }]);
-    const chunk: PolicyChunk = { policy, statements: {}, chars: STATEMENT_OVERHEAD_CHARS };
-    this.chunks.push(chunk);
-    return chunk;
   }
 }
 

@@ -398,6 +398,34 @@ describe('scale', () => {
     expect(inline.reduce((sum, p) => sum + resolvedSize(p.Properties.PolicyDocument), 0)).toBeLessThan(10240);
   });
 
+  test('150 tokens with 150 distinct customer-managed keys: at most 3.02 resources per added token, every policy within IAM\'s limits', () => {
+    // GIVEN
+    const keyArn = (i: number) => `arn:aws:kms:${REGION}:${ACCOUNT}:key/${String(i).padStart(8, '0')}-1111-2222-3333-444455556666`;
+    const one = newStack('One');
+    new CodeArtifactAuthorizationToken(one, 'Token', { domain: 'team-0', encryptionKey: kms.Key.fromKeyArn(one, 'Key', keyArn(0)) });
+    const base = Object.keys(Template.fromStack(one).toJSON().Resources).length;
+    const stack = newStack();
+    // WHEN: each token its own imported key, and one created in the stack (its ARN resolves at deploy time)
+    for (let i = 0; i < 150; i++) {
+      const key = i === 0 ? new kms.Key(stack, 'OwnKey') : kms.Key.fromKeyArn(stack, `Key${i}`, keyArn(i));
+      new CodeArtifactAuthorizationToken(stack, `Token${i}`, { domain: `team-${i % 12}`, encryptionKey: key });
+    }
+    // THEN
+    const template = Template.fromStack(stack);
+    const resources = Object.values(template.toJSON().Resources) as any[];
+    const created = 1; // the stack's own key
+    expect((resources.length - created - base) / 149).toBeLessThanOrEqual(3.02);
+    for (const p of resources.filter((r) => r.Type === 'AWS::IAM::ManagedPolicy')) {
+      expect(resolvedSize(p.Properties.PolicyDocument)).toBeLessThan(6144);
+    }
+    const inline = resources.filter((r) => r.Type === 'AWS::IAM::Policy');
+    expect(Math.max(...inline.map((p) => resolvedSize(p.Properties.PolicyDocument)))).toBeLessThan(10240);
+    // every key is granted once, only through Secrets Manager
+    const keys = statementsFor(template, 'kms:Decrypt');
+    expect(keys.flatMap((st) => [st.Resource].flat())).toHaveLength(150);
+    for (const st of keys) expect(st.Condition).toEqual({ StringEquals: { 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com` } });
+  });
+
   test('many distinct domains spill into further managed policies, each under 6,144 characters', () => {
     // GIVEN
     const stack = newStack();
