@@ -29,8 +29,18 @@ interface Sender {
 /** What an SDK command answers: read from its middleware handler, as the SDK's own `send` does. */
 type OutputOf<Command> = Command extends { resolveMiddleware(...args: any[]): (...args: any[]) => Promise<{ output: infer O }> } ? O : never;
 
-/** Standard retries cover throttling and 5xx; the deadline bounds them all. */
-const CLIENT_OPTIONS = { maxAttempts: 4, requestHandler: { connectionTimeout: 5000, requestTimeout: 15000 } };
+/**
+ * The SDK's own retries, in adaptive mode: throttling and 5xx are retried with exponential backoff
+ * (capped at 20 s) and the client slows its own sending rate when throttled. Enough attempts to
+ * outlast a burst: a stack that creates 150 tokens sends 150 GetAuthorizationToken at once, and
+ * CodeArtifact allows 40 per second by default (CodeArtifact quotas); Secrets Manager's write APIs
+ * allow 50 per second (Secrets Manager quotas). The handler's deadline bounds them all.
+ */
+const CLIENT_OPTIONS = {
+  retryMode: 'adaptive',
+  maxAttempts: 12,
+  requestHandler: { connectionTimeout: 5000, requestTimeout: 15000 },
+} as const;
 
 // require(), not import(): the bundle is CommonJS, and so are the tests that load this module.
 // Each SDK is loaded on first use, so that an invocation that does not need it (a Delete; rotation

@@ -82,10 +82,13 @@ test('throttling, then success: the rotation retries within its budget', async (
   await expectNewGoodToken(rotation.token);
 });
 
-test('throttling beyond the retries: the deploy fails and names it', async () => {
-  env.codeArtifact.failNext('ThrottlingException', 10);
-  const r = await env.cfn('Update', updateProps());
-  expectFailed(r, /GetAuthorizationToken .* failed: ThrottlingException after 4 attempts: Rate exceeded/);
+test('throttling that outlasts the handler\'s deadline: the deploy fails in time and names the call', async () => {
+  // GIVEN CodeArtifact throttles every request, and the Lambda has 8 seconds (its deadline: 3)
+  env.codeArtifact.failNext('ThrottlingException', 1000);
+  const r = await env.cfn('Update', { ...updateProps(), timeoutMs: 8000 });
+  expectFailed(r, /^GetAuthorizationToken .* did not answer within the handler's deadline \(3 s\)$/);
+  // the SDK kept retrying with backoff until then
+  expect(env.codeArtifact.calls.filter((c) => c.outcome === 'ThrottlingException').length).toBeGreaterThan(1);
   await expectLastGoodKept();
 });
 

@@ -230,16 +230,25 @@ export class E2eEnv {
       const { DomainName, RepositoryName } = this.resolve(r.Properties);
       this.repositories.addRepository(DomainName, ACCOUNT, REGION, RepositoryName);
     }
+    const arn = await this.createTokenSecret(opts);
+    this.resolver.physical[this.secretLogicalId] = arn;
+    return arn;
+  }
+
+  /**
+   * One more secret as CloudFormation creates the token's (the template's value and tags, and
+   * CloudFormation's own tags), under another name: for a burst of many tokens of one stack.
+   */
+  public async createTokenSecret(opts: { withValue?: boolean; name?: string } = {}): Promise<string> {
     const props = this.resolve(this.template.Resources[this.secretLogicalId].Properties);
     const out = await this.sm.send(new CreateSecretCommand({
-      Name: props.Name ?? `${this.secretLogicalId}-${randomBytes(6).toString('base64url')}`,
+      Name: opts.name ?? props.Name ?? `${this.secretLogicalId}-${randomBytes(6).toString('base64url')}`,
       Description: props.Description,
       Tags: [...(props.Tags ?? []), ...cloudFormationSystemTags(this.secretLogicalId)],
       KmsKeyId: props.KmsKeyId,
       SecretString: opts.withValue === false ? undefined
         : props.SecretString ?? (props.GenerateSecretString ? randomBytes(24).toString('base64') : undefined),
     }));
-    this.resolver.physical[this.secretLogicalId] = out.ARN!;
     return out.ARN!;
   }
 
@@ -286,9 +295,9 @@ export class E2eEnv {
   }
 
   /** One rotation step, as Secrets Manager invokes it. */
-  public async rotationStep(step: RotationStep, versionId: string, timeoutMs?: number): Promise<StepResult> {
-    const invoke = await this.invoke({ SecretId: this.secretArn, ClientRequestToken: versionId, Step: step }, timeoutMs);
-    return { step, invoke, stages: await this.stages() };
+  public async rotationStep(step: RotationStep, versionId: string, timeoutMs?: number, secretId = this.secretArn): Promise<StepResult> {
+    const invoke = await this.invoke({ SecretId: secretId, ClientRequestToken: versionId, Step: step }, timeoutMs);
+    return { step, invoke, stages: await this.stages(secretId) };
   }
 
   /**
@@ -303,6 +312,8 @@ export class E2eEnv {
     before?: (step: RotationStep) => void | Promise<void>;
     /** Called after each step: to heal it. */
     after?: (step: RotationStep) => void | Promise<void>;
+    /** Another of the stack's token secrets. @default the token's secret */
+    secretId?: string;
   } = {}): Promise<Rotation> {
     const token = opts.token ?? randomUUID();
     const steps: StepResult[] = [];
@@ -310,7 +321,7 @@ export class E2eEnv {
       await opts.before?.(step);
       let failed = false;
       for (let i = 0; i < (opts.deliveries ?? 1); i++) {
-        const r = await this.rotationStep(step, token);
+        const r = await this.rotationStep(step, token, undefined, opts.secretId);
         steps.push(r);
         failed ||= !r.invoke.ok;
       }
@@ -321,9 +332,9 @@ export class E2eEnv {
   }
 
   /** DescribeSecret's VersionIdsToStages. */
-  public async stages(): Promise<Record<string, string[]>> {
+  public async stages(secretId = this.secretArn): Promise<Record<string, string[]>> {
     try {
-      const out = await this.sm.send(new DescribeSecretCommand({ SecretId: this.secretArn }));
+      const out = await this.sm.send(new DescribeSecretCommand({ SecretId: secretId }));
       return out.VersionIdsToStages ?? {};
     } catch (err) {
       if ((err as Error).name === 'ResourceNotFoundException') return {};
@@ -332,9 +343,9 @@ export class E2eEnv {
   }
 
   /** The version id and value of a stage. */
-  public async value(stage = 'AWSCURRENT'): Promise<{ versionId: string; value: string } | undefined> {
+  public async value(stage = 'AWSCURRENT', secretId = this.secretArn): Promise<{ versionId: string; value: string } | undefined> {
     try {
-      const out = await this.sm.send(new GetSecretValueCommand({ SecretId: this.secretArn, VersionStage: stage }));
+      const out = await this.sm.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage }));
       return { versionId: out.VersionId!, value: out.SecretString ?? '' };
     } catch (err) {
       if (['ResourceNotFoundException', 'InvalidRequestException'].includes((err as Error).name)) return undefined;

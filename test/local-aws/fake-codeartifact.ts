@@ -48,10 +48,18 @@ const STATUS: Record<string, number> = {
 };
 
 const DOMAIN = /^[a-z][a-z0-9-]{0,48}[a-z0-9]$/;
+/** CodeArtifact quotas: GetAuthorizationToken, 40 requests per second per account and region by default. */
+const DEFAULT_REQUESTS_PER_SECOND = 40;
 
 export class FakeCodeArtifact {
-  public static async start(opts: { identities?: Identities } = {}): Promise<FakeCodeArtifact> {
+  /**
+   * @param opts.identities decide who may ask for a token, and record what each token carries
+   * @param opts.requestsPerSecond GetAuthorizationToken's quota, enforced with a token bucket as AWS
+   * does (CodeArtifact quotas: 40 per second by default); beyond it, ThrottlingException
+   */
+  public static async start(opts: { identities?: Identities; requestsPerSecond?: number } = {}): Promise<FakeCodeArtifact> {
     const fake = new FakeCodeArtifact(opts.identities);
+    fake.setRate(opts.requestsPerSecond ?? DEFAULT_REQUESTS_PER_SECOND);
     fake.url = await listen(fake.server);
     return fake;
   }
@@ -66,7 +74,26 @@ export class FakeCodeArtifact {
   private readonly faults: CodeArtifactFault[] = [];
   private readonly server = http.createServer((req, res) => void this.handle(req, res));
 
+  private rate = DEFAULT_REQUESTS_PER_SECOND;
+  private bucket = { tokens: DEFAULT_REQUESTS_PER_SECOND, at: Date.now() };
+
   private constructor(private readonly identities?: Identities) {}
+
+  /** Sets the quota: a bucket of `perSecond` tokens, refilled continuously (a second's worth of burst). */
+  public setRate(perSecond: number): void {
+    this.rate = perSecond;
+    this.bucket = { tokens: perSecond, at: Date.now() };
+  }
+
+  /** Takes one request from the bucket; false when the quota is used up. */
+  private admit(): boolean {
+    const now = Date.now();
+    this.bucket.tokens = Math.min(this.rate, this.bucket.tokens + ((now - this.bucket.at) / 1000) * this.rate);
+    this.bucket.at = now;
+    if (this.bucket.tokens < 1) return false;
+    this.bucket.tokens -= 1;
+    return true;
+  }
 
   /** The next `times` calls fail with `fault`, then calls succeed again. */
   public failNext(fault: CodeArtifactFault, times = 1): void {
@@ -130,6 +157,9 @@ export class FakeCodeArtifact {
       return fail('ValidationException', `${problems.length} validation error${problems.length > 1 ? 's' : ''} detected: ${problems.join('; ')}`);
     }
 
+    if (!this.admit()) {
+      return fail('ThrottlingException', 'Rate exceeded');
+    }
     const fault = this.faults.shift();
     switch (fault) {
       case undefined:

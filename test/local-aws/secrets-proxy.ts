@@ -19,6 +19,9 @@ export interface SecretsCall {
   readonly outcome: string;
 }
 
+/** The operations that share Secrets Manager's write quota (of those the handler calls). */
+const WRITE_OPERATIONS = ['PutSecretValue', 'UpdateSecretVersionStage'];
+
 interface Rule {
   readonly fault: SecretsFault;
   /** Operations the rule applies to; all when empty. */
@@ -27,8 +30,12 @@ interface Rule {
 }
 
 export class SecretsProxy {
-  public static async start(target: string): Promise<SecretsProxy> {
-    const proxy = new SecretsProxy(target);
+  /**
+   * @param writesPerSecond the quota of Secrets Manager's write APIs, enforced as a token bucket
+   * ("PutSecretValue, UpdateSecret, UpdateSecretVersionStage...: 50 per second", Secrets Manager quotas)
+   */
+  public static async start(target: string, writesPerSecond = 50): Promise<SecretsProxy> {
+    const proxy = new SecretsProxy(target, writesPerSecond);
     proxy.url = await listen(proxy.server);
     return proxy;
   }
@@ -38,7 +45,21 @@ export class SecretsProxy {
   private readonly rules: Rule[] = [];
   private readonly server = http.createServer((req, res) => void this.handle(req, res));
 
-  private constructor(private readonly target: string) {}
+  private bucket: { tokens: number; at: number };
+
+  private constructor(private readonly target: string, private readonly writesPerSecond: number) {
+    this.bucket = { tokens: writesPerSecond, at: Date.now() };
+  }
+
+  /** Takes one write from the bucket; false when the quota is used up. */
+  private admitWrite(): boolean {
+    const now = Date.now();
+    this.bucket.tokens = Math.min(this.writesPerSecond, this.bucket.tokens + ((now - this.bucket.at) / 1000) * this.writesPerSecond);
+    this.bucket.at = now;
+    if (this.bucket.tokens < 1) return false;
+    this.bucket.tokens -= 1;
+    return true;
+  }
 
   /**
    * The next `times` calls to `operations` (all operations when empty) fail with `fault`;
@@ -70,6 +91,12 @@ export class SecretsProxy {
       this.calls.push({ at: Date.now(), operation, status: 500, outcome: rule.fault });
       res.writeHead(500, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': 'InternalServiceError' });
       res.end(JSON.stringify({ __type: 'InternalServiceError', message: 'An error occurred on the server side (injected by the e2e proxy).' }));
+      return;
+    }
+    if (WRITE_OPERATIONS.includes(operation) && !this.admitWrite()) {
+      this.calls.push({ at: Date.now(), operation, status: 400, outcome: 'ThrottlingException' });
+      res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': 'ThrottlingException' });
+      res.end(JSON.stringify({ __type: 'ThrottlingException', message: 'Rate exceeded' }));
       return;
     }
     const upstream = http.request(`${this.target}${req.url}`, { method: req.method, headers: req.headers }, (up) => {
