@@ -12,13 +12,13 @@ import { execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import { TEST_RESPONSE_ORIGIN_ENV } from '../lib/handler/response-url';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { App, Stack } from 'aws-cdk-lib';
 import { CodeArtifactAuthorizationToken } from '../lib';
+import { TEST_RESPONSE_ORIGIN_ENV } from '../lib/handler/response-url';
 import {
-  ACCOUNT, CfnResponseServer, cloudFormationSystemTags, FakeCodeArtifact, findHandler, HANDLER_ACCESS_KEY_ID, Identities, LocalSts, MotoServer, REGION, STACK_ID,
-  TemplateResolver,
+  ACCOUNT, CfnResponseServer, cloudFormationSystemTags, FakeCodeArtifact, findHandler, HANDLER_ACCESS_KEY_ID, Identities, LocalSts, MotoServer,
+  REGION, STACK_ID, TemplateResolver,
 } from '../test/local-aws';
 
 const DOMAIN = 'bench-domain';

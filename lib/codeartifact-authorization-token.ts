@@ -11,7 +11,7 @@ import {
 import { repositoryEndpoint } from './endpoints';
 import { PackageFormat, RepositoryAccess } from './repository-access';
 import { PUBLISH_ACTIONS, READ_ACTIONS, GET_AUTHORIZATION_TOKEN } from './session-policy';
-import { codeArtifactArn, TokenHandler } from './token-handler';
+import { codeArtifactArn, suppressNag, TokenHandler } from './token-handler';
 import { ROTATION_WINDOW_HOURS, validateSettings } from './validation';
 
 /**
@@ -119,6 +119,31 @@ export interface CodeArtifactAuthorizationTokenProps {
    * @default - a security group with all outbound traffic allowed
    */
   readonly securityGroups?: ec2.ISecurityGroup[];
+
+  /**
+   * The KMS key that encrypts the handler's log group (it never holds a token). The key's policy must
+   * allow the CloudWatch Logs service principal of the region; for a key created in the stack, the
+   * construct grants it. Shared by all tokens of a stack, like `vpc`.
+   *
+   * @default - CloudWatch Logs' own encryption
+   */
+  readonly logGroupEncryptionKey?: kms.IKey;
+
+  /**
+   * What happens to the handler's log group (30 days of issue and rotation records) when it leaves
+   * the stack. Shared by all tokens of a stack, like `vpc`.
+   *
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
+
+  /**
+   * Reserved concurrency for the handler: at least 1. It takes from the account's unreserved pool;
+   * bursts are handled by the SDK's retries without it. Shared by all tokens of a stack, like `vpc`.
+   *
+   * @default - no reserved concurrency
+   */
+  readonly handlerReservedConcurrency?: number;
 }
 
 /**
@@ -192,6 +217,7 @@ export class CodeArtifactAuthorizationToken extends Construct {
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
       securityGroups: props.securityGroups,
+      handlerReservedConcurrency: props.handlerReservedConcurrency,
     });
     if (checked.errors.length > 0) {
       throw new Error(`CodeArtifactAuthorizationToken '${this.node.path}': ${checked.errors.join('; ')}`);
@@ -212,6 +238,12 @@ export class CodeArtifactAuthorizationToken extends Construct {
       secretStringValue: SecretValue.unsafePlainText(JSON.stringify(PLACEHOLDER_SECRET_VALUE)),
     });
     this.secret = secret;
+    if (!props.encryptionKey) {
+      suppressNag(secret.node.defaultChild, ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map((pack) => ({
+        id: `${pack}-SecretsManagerUsingKMSKey`,
+        reason: 'The secret uses the account\'s aws/secretsmanager key unless encryptionKey is set; set it to use a customer-managed key (needed to read the secret from another account).',
+      })));
+    }
     // The token's configuration, as the handler reads it: from the custom resource's properties at
     // deploy time, and from the secret's tags at rotation, never from the (possibly unreadable) old value.
     const config: Record<(typeof CONFIG_FIELDS)[number], string> = {
@@ -229,7 +261,14 @@ export class CodeArtifactAuthorizationToken extends Construct {
       tags.setTag(CONFIG_NAMES[field].tag, config[field], TAG_PRIORITY);
     }
 
-    const handler = TokenHandler.of(this, { vpc: props.vpc, vpcSubnets: props.vpcSubnets, securityGroups: props.securityGroups });
+    const handler = TokenHandler.of(this, {
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      securityGroups: props.securityGroups,
+      logGroupEncryptionKey: props.logGroupEncryptionKey,
+      logRemovalPolicy: props.logRemovalPolicy,
+      reservedConcurrency: props.handlerReservedConcurrency,
+    });
     this.issuerRole = handler.issuerRole;
     const tokenPolicies = handler.addToken({
       secret,

@@ -14,11 +14,14 @@ import { MAX_MANAGED_POLICIES_PER_ROLE, POLICY_BUDGET_CHARS, PolicyBudget } from
 import { RepositoryAccess } from './repository-access';
 import { BEARER_TOKEN_CONDITION, GET_AUTHORIZATION_TOKEN, GET_SERVICE_BEARER_TOKEN, PUBLISH_ACTIONS, READ_ACTIONS } from './session-policy';
 
-/** Where the shared handler runs; every token in a stack must ask for the same placement. */
+/** How the shared handler runs; every token in a stack must ask for the same. */
 export interface HandlerPlacement {
   readonly vpc?: ec2.IVpc;
   readonly vpcSubnets?: ec2.SubnetSelection;
   readonly securityGroups?: ec2.ISecurityGroup[];
+  readonly logGroupEncryptionKey?: kms.IKey;
+  readonly logRemovalPolicy?: RemovalPolicy;
+  readonly reservedConcurrency?: number;
 }
 
 /** Fixed forever: changing it would replace every deployed handler. */
@@ -83,7 +86,8 @@ export class TokenHandler extends Construct {
     if (wanted !== existing.placementKey) {
       throw new Error(
         `CodeArtifactAuthorizationToken '${scope.node.path}': all tokens in stack '${stack.stackName}' share one handler Lambda, ` +
-        `so vpc, vpcSubnets and securityGroups must be the same for each of them; got ${wanted}, but an earlier token set ${existing.placementKey}`,
+        'so vpc, vpcSubnets, securityGroups, logGroupEncryptionKey, logRemovalPolicy and handlerReservedConcurrency must be the same '
+        + `for each of them; got ${wanted}, but an earlier token set ${existing.placementKey}`,
       );
     }
     return existing;
@@ -109,8 +113,13 @@ export class TokenHandler extends Construct {
 
     const logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
+      removalPolicy: placement.logRemovalPolicy ?? RemovalPolicy.DESTROY,
+      encryptionKey: placement.logGroupEncryptionKey,
     });
+    // CloudWatch Logs encrypts with the key as its regional service principal (CloudWatch Logs user
+    // guide, "Encrypt log data in CloudWatch Logs using AWS KMS"). An imported key's policy cannot be
+    // changed here: it must allow that principal already.
+    placement.logGroupEncryptionKey?.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${Stack.of(this).region}.amazonaws.com`));
 
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -164,6 +173,7 @@ export class TokenHandler extends Construct {
       role: this.role,
       environment: { [ISSUER_ROLE_ARN_ENV]: this.issuerRole.roleArn, [STACK_ID_ENV]: Stack.of(this).stackId },
       logGroup,
+      reservedConcurrentExecutions: placement.reservedConcurrency,
       vpc: placement.vpc,
       vpcSubnets: placement.vpcSubnets,
       securityGroups: placement.securityGroups,
@@ -223,6 +233,7 @@ export class TokenHandler extends Construct {
         appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole'],
       }]);
     }
+    suppressCompliance(this, this.function, logGroup, placement);
   }
 
   /**
@@ -267,12 +278,62 @@ export function codeArtifactArn(scope: IConstruct, where: { domainOwner: string;
 }
 
 function placementKey(p: HandlerPlacement): string {
+  const rest = `log group key ${p.logGroupEncryptionKey?.node.path ?? 'none'}, log removal policy ${p.logRemovalPolicy ?? RemovalPolicy.DESTROY}, `
+    + `reserved concurrency ${p.reservedConcurrency ?? 'none'}`;
   if (!p.vpc) {
-    return 'no vpc'; // vpcSubnets and securityGroups without vpc were refused by validateSettings
+    return `no vpc, ${rest}`; // vpcSubnets and securityGroups without vpc were refused by validateSettings
   }
   const subnets = p.vpc.selectSubnets(p.vpcSubnets).subnetIds.join(',');
   const groups = (p.securityGroups ?? []).map((g) => g.node.path).join(',') || 'a generated security group';
-  return `vpc ${p.vpc.node.path} (subnets ${subnets}; security groups ${groups})`;
+  return `vpc ${p.vpc.node.path} (subnets ${subnets}; security groups ${groups}), ${rest}`;
+}
+
+/** The rules of cdk-nag's compliance packs that name the same finding, by the pack's prefix. */
+const PACKS = ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'];
+const inPacks = (rule: string, packs = PACKS) => packs.map((p) => `${p}-${rule}`);
+
+/**
+ * Reasons for the compliance packs' findings that are choices, not gaps: each either names the prop
+ * that changes it, or says why the control does not apply to this function.
+ */
+function suppressCompliance(handler: TokenHandler, fn: lambda.SingletonFunction, logGroup: logs.LogGroup, placement: HandlerPlacement): void {
+  const rules: NagSuppression[] = [
+    ...[...inPacks('LambdaDLQ', ['NIST.800.53.R5', 'HIPAA.Security']), 'Serverless-LambdaDLQ'].map((id) => ({
+      id,
+      reason: 'Nothing reaches a dead-letter queue: Secrets Manager invokes the rotation synchronously and sees its failures (and retries), and CloudFormation gets every custom-resource answer through the ResponseURL; the failures are logged and published as Secrets Manager rotation events.',
+    })),
+    {
+      id: 'Serverless-LambdaTracing',
+      reason: 'The handler makes four AWS calls per invocation and logs each outcome as JSON; X-Ray tracing would add cost and permissions without information the logs lack. Enable it through the function\'s escape hatch if you want it.',
+    },
+    ...[...inPacks('IAMNoInlinePolicy')].map((id) => ({
+      id,
+      reason: 'The inline (default) policies hold the statements aws-cdk-lib grants add (log group, assuming the issuer role) and the tag-scoped Secrets Manager and bearer-token statements, each constant in size; everything that grows with the tokens is in customer-managed policies.',
+    })),
+  ];
+  if (placement.reservedConcurrency === undefined) {
+    rules.push(...inPacks('LambdaConcurrency', ['NIST.800.53.R5', 'HIPAA.Security']).map((id) => ({
+      id,
+      reason: 'Reserved concurrency is off by default: it takes from the account\'s unreserved pool, and a burst of token deploys is better served by the SDK\'s retries. Set handlerReservedConcurrency to reserve some.',
+    })));
+  }
+  if (!placement.vpc) {
+    rules.push(...inPacks('LambdaInsideVPC').map((id) => ({
+      id,
+      reason: 'The handler reaches only AWS APIs (STS, CodeArtifact, Secrets Manager) and holds no data of a network; set vpc to run it in a VPC (with endpoints or a route to those APIs).',
+    })));
+  }
+  // The SingletonFunction's node is a facade; permissionsNode is the real function's.
+  suppressNag(fn.permissionsNode.defaultChild, rules);
+  for (const policy of [handler.role, handler.issuerRole].map((r) => r.node.tryFindChild('DefaultPolicy')?.node.defaultChild)) {
+    suppressNag(policy, rules.filter((r) => r.id.endsWith('IAMNoInlinePolicy')));
+  }
+  if (!placement.logGroupEncryptionKey) {
+    suppressNag(logGroup.node.defaultChild, inPacks('CloudWatchLogGroupEncrypted').map((id) => ({
+      id,
+      reason: 'CloudWatch Logs encrypts the handler\'s log group with its own key; it never holds a token. Set logGroupEncryptionKey to use a customer-managed key.',
+    })));
+  }
 }
 
 interface NagSuppression {

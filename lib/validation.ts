@@ -32,6 +32,7 @@ export interface TokenSettings {
   readonly vpc?: ec2.IVpc;
   readonly vpcSubnets?: ec2.SubnetSelection;
   readonly securityGroups?: ec2.ISecurityGroup[];
+  readonly handlerReservedConcurrency?: number;
   /** Undefined: every repository in the domain. */
   readonly repositories?: string[];
   readonly access: RepositoryAccess;
@@ -81,6 +82,10 @@ export function validateSettings(s: TokenSettings): ValidatedSettings {
   }
 
   errors.push(...repositoryErrors(s));
+  const rc = s.handlerReservedConcurrency;
+  if (rc !== undefined && !Token.isUnresolved(rc) && (!Number.isInteger(rc) || rc < 1)) {
+    errors.push(`handlerReservedConcurrency must be a whole number of at least 1 (0 would stop every token from being issued), got ${quote(rc)}`);
+  }
 
   const durationSeconds = wholeSeconds(s.tokenDuration);
   if (durationSeconds === 'fractional') {

@@ -341,7 +341,7 @@ describe('one handler per stack', () => {
     new CodeArtifactAuthorizationToken(stack, 'A', { domain: 'domain-a', vpc });
     // WHEN / THEN
     expect(() => new CodeArtifactAuthorizationToken(stack, 'B', { domain: 'domain-b' }))
-      .toThrow(/share one handler Lambda, so vpc, vpcSubnets and securityGroups must be the same.*got no vpc, but an earlier token set vpc TestStack\/Vpc/);
+      .toThrow(/share one handler Lambda, so vpc, vpcSubnets, securityGroups, .* must be the same.*got no vpc, .* but an earlier token set vpc TestStack\/Vpc/);
   });
 
   test('runs the handler in the given VPC subnets and security groups', () => {
@@ -491,6 +491,18 @@ describe('validation', () => {
       .toThrow(/rotationInterval \(6 hours\) must be shorter than tokenDuration, got tokenDuration 6 hours/);
     expect(make({ tokenDuration: Duration.hours(4) }))
       .toThrow(/the derived rotationInterval \(4 hours\) must be shorter than tokenDuration, got tokenDuration 4 hours/);
+  });
+
+  test('rejects a handlerReservedConcurrency under 1 or not whole, quoting it', () => {
+    expect(make({ handlerReservedConcurrency: 0 })).toThrow(/handlerReservedConcurrency must be a whole number of at least 1 \(0 would stop every token from being issued\), got 0/);
+    expect(make({ handlerReservedConcurrency: 2.5 })).toThrow(/handlerReservedConcurrency must be a whole number of at least 1 .*got 2.5/);
+  });
+
+  test('refuses a second token asking the shared handler for other log settings, naming both', () => {
+    const stack = newStack();
+    new CodeArtifactAuthorizationToken(stack, 'A', { domain: 'domain-a', logRemovalPolicy: RemovalPolicy.RETAIN });
+    expect(() => new CodeArtifactAuthorizationToken(stack, 'B', { domain: 'domain-b' }))
+      .toThrow(/share one handler Lambda, so .*logRemovalPolicy and handlerReservedConcurrency must be the same .*got no vpc, log group key none, log removal policy destroy, reserved concurrency none, but an earlier token set no vpc, log group key none, log removal policy retain/);
   });
 
   test('rejects a secretName Secrets Manager would refuse', () => {

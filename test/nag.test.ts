@@ -2,16 +2,16 @@ import { Aspects, CfnResource, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NagSuppressions, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
 import { CodeArtifactAuthorizationToken, RepositoryAccess } from '../lib';
 import { newStack } from './util';
 
-function nagFindings(stack: Stack): string[] {
-  Aspects.of(stack).add(new AwsSolutionsChecks({ verbose: true }));
+function nagFindings(stack: Stack, pack: NagPack = new AwsSolutionsChecks({ verbose: true })): string[] {
+  Aspects.of(stack).add(pack);
   const annotations = Annotations.fromStack(stack);
   return [
-    ...annotations.findError('*', Match.stringLikeRegexp('AwsSolutions-.*')),
-    ...annotations.findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*')),
+    ...annotations.findError('*', Match.stringLikeRegexp('(AwsSolutions|NIST|HIPAA|PCI|Serverless).*')),
+    ...annotations.findWarning('*', Match.stringLikeRegexp('(AwsSolutions|NIST|HIPAA|PCI|Serverless).*')),
   ].map((m) => `${m.id}: ${m.entry.data}`);
 }
 
@@ -52,7 +52,7 @@ describe('cdk-nag AwsSolutions', () => {
   test('every suppression names the rule and a specific reason', () => {
     const stack = newStack();
     new CodeArtifactAuthorizationToken(stack, 'Token', { domain: 'my-domain', vpc: new ec2.Vpc(stack, 'Vpc') });
-    const suppressions = suppressionReasons(stack);
+    const suppressions = suppressionReasons(stack).filter((s) => s.id.startsWith('AwsSolutions'));
     // the VPC execution role; the handler's tag-scoped secrets; the issuer's bearer token; the issuer's repository wildcard
     expect(suppressions.map((s) => s.id).sort()).toEqual(['AwsSolutions-IAM4', 'AwsSolutions-IAM5', 'AwsSolutions-IAM5', 'AwsSolutions-IAM5']);
     for (const s of suppressions) {
@@ -79,5 +79,47 @@ describe('cdk-nag AwsSolutions', () => {
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:codeartifact:eu-west-1:111122223333:repository/my-domain/*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:eu-west-1:111122223333:secret:*]',
     ]);
+  });
+});
+
+describe('cdk-nag compliance packs: NIST 800-53 R5, HIPAA, PCI DSS 3.2.1, Serverless', () => {
+  const packs = () => [
+    new NIST80053R5Checks({ verbose: true }), new HIPAASecurityChecks({ verbose: true }),
+    new PCIDSS321Checks({ verbose: true }), new ServerlessChecks({ verbose: true }),
+  ];
+
+  test.each(packs().map((p) => [p.readPackName, p]))('the default configuration passes %s, each choice with a specific reason', (_name, pack) => {
+    const stack = newStack();
+    new CodeArtifactAuthorizationToken(stack, 'Token', { domain: 'my-domain', repositories: ['shared'] });
+    expect(nagFindings(stack, pack as NagPack)).toEqual([]);
+    const reasons = suppressionReasons(stack).filter((s) => !s.id.startsWith('AwsSolutions'));
+    for (const r of reasons) expect(r.reason.length).toBeGreaterThan(80);
+  });
+
+  test('with a customer-managed key for the secret and the logs, reserved concurrency and a VPC, those findings are fixed, not suppressed', () => {
+    // GIVEN
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    const vpc = new ec2.Vpc(stack, 'Vpc', { restrictDefaultSecurityGroup: false });
+    // WHEN
+    new CodeArtifactAuthorizationToken(stack, 'Token', {
+      domain: 'my-domain', encryptionKey: key, logGroupEncryptionKey: key, handlerReservedConcurrency: 5, vpc,
+    });
+    // THEN no suppression is recorded for them
+    const ids = suppressionReasons(stack).map((s) => s.id);
+    for (const rule of ['SecretsManagerUsingKMSKey', 'CloudWatchLogGroupEncrypted', 'LambdaConcurrency', 'LambdaInsideVPC']) {
+      expect(ids.filter((id) => id.endsWith(rule))).toEqual([]);
+    }
+    // AND the packs find nothing of ours (the example VPC's own findings are the user's)
+    for (const pack of packs()) {
+      expect(nagFindings(stack, pack).filter((f) => !f.includes('/Vpc/') && !f.startsWith('/TestStack/Key'))).toEqual([]);
+    }
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 5 });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] } });
+    // the key lets CloudWatch Logs of the region use it
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'logs.eu-west-1.amazonaws.com' } })]) },
+    });
   });
 });
