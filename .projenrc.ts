@@ -84,6 +84,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // Construct Hub lists the library in every jsii language; each package follows its ecosystem's naming.
   // The release workflow (GitHub Actions, from conventional commits on main) publishes all five.
   release: true,
+  // The release workflow runs publib with the publishing secrets in reach: a pinned version, never "latest".
+  jsiiReleaseVersion: '0.2.1061',
   releaseToNpm: true,
   publishToPypi: {
     distName: 'cdk-codeartifact-token',

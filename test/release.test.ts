@@ -44,4 +44,12 @@ describe('release workflow', () => {
       expect(readme).toContain(`| \`${name}\` |`);
     }
   });
+
+  test('every tool it runs with the publishing secrets in reach is pinned, never @latest', () => {
+    // GIVEN the npx calls of the release workflow
+    const runs = [...workflow.matchAll(/npx '-p' '([^']+)'/g)].map((m) => m[1]);
+    // THEN publib is called in every publish job, at one exact version
+    expect(runs.length).toBeGreaterThanOrEqual(5);
+    for (const pkg of runs) expect(pkg).toMatch(/^publib@\d+\.\d+\.\d+$/);
+  });
 });
