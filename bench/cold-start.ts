@@ -15,6 +15,7 @@ import * as zlib from 'zlib';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { App, Stack } from 'aws-cdk-lib';
 import { CodeArtifactAuthorizationToken } from '../lib';
+import { Spread, spread } from './stats';
 import { TEST_RESPONSE_ORIGIN_ENV } from '../lib/handler/response-url';
 import {
   ACCOUNT, CfnResponseServer, cloudFormationSystemTags, FakeCodeArtifact, findHandler, HANDLER_ACCESS_KEY_ID, Identities, LocalSts, MotoServer,
@@ -25,8 +26,6 @@ const DOMAIN = 'bench-domain';
 
 interface Run { readonly coldStartMs: number; readonly loadMs: number; readonly invokeMs: number; readonly status?: string }
 
-/** A median with its spread. */
-export interface Spread { readonly median: number; readonly min: number; readonly max: number }
 
 export interface ColdStartSummary {
   readonly oursBytes: number;
@@ -38,8 +37,6 @@ export interface ColdStartSummary {
   readonly theirs: Spread;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const spread = (xs: number[]): Spread => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
 const ms = (s: Spread, digits: number) => `${s.median.toFixed(digits)} ms (${s.min.toFixed(digits)}-${s.max.toFixed(digits)})`;
 
 function sizes(file: string): { bytes: number; gzip: number } {

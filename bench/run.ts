@@ -9,9 +9,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { Variant, VARIANT_NAMES, VARIANTS } from './alternatives';
 import { describeCalls, readApiCalls } from './api-calls';
+import { burstReport } from './burst';
 import { coldStartReport } from './cold-start';
 import { costReport } from './cost';
 import { freshnessRows } from './freshness';
+import { Spread, spread } from './stats';
 import { deriveRotationHours, worstCaseValiditySeconds } from '../lib/validation';
 
 const ROOT = path.join(__dirname, '..');
@@ -35,10 +37,6 @@ interface SynthResult {
   readonly templateFile?: string;
 }
 
-interface Spread { readonly median: number; readonly min: number; readonly max: number }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const spread = (xs: number[]): Spread => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
 
 /** Bundles the synth app once, so every run pays the same load cost and no TypeScript compile. */
 function buildSynthApp(): string {
@@ -201,6 +199,9 @@ async function main(): Promise<void> {
   out(`API calls per deploy: ${describeCalls(api.deploy)}; per rotation: ${describeCalls(api.rotation)}.`);
   out();
 
+  const burst = await burstReport(3);
+  for (const line of burst.lines) out(line);
+
   const cold = await coldStartReport(ROOT, WORK, RUNS * 2);
   for (const line of cold.lines) out(line);
   const cost = costReport(api);
@@ -231,6 +232,8 @@ async function main(): Promise<void> {
     `**Handler**: ${fmt(c.oursBytes)} bytes (${fmt(c.oursGzip)} gzipped), ${fmt(c.sizeRatio, 1)}x smaller than \`AwsCustomResource\`'s; cold start to answer` +
       ` ${fmtSpread(c.ours)} against ${fmtSpread(c.theirs)}, with one more API call (AssumeRole).`,
     `**API calls**: ${describeCalls(api.deploy)} per deploy, ${api.rotation.total} per rotation.`,
+    `**Bursts**: 150 tokens deployed at once in ${burst.rows.map((r) => `${r.seconds.median.toFixed(1)} s at ${r.perSecond}/s`).join(' and ')}` +
+      ` (the quota's floor: ${burst.rows.map((r) => `${r.floorSeconds.toFixed(2)} s`).join(' and ')}), every token in place.`,
     `**Cost**: $${fmt(cost.summary.totalUsd, 2)} per token per month, ${Math.floor(cost.summary.secretShare * 100)}% of it the secret itself (STS calls are free).`,
     `**Freshness**: at least ${fmt(defaultLeftHours)} hours left on a token read at any moment, with the defaults.`,
   ];
