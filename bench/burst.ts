@@ -61,7 +61,7 @@ export async function burstReport(runs: number): Promise<{ lines: string[]; rows
       '|---:|---:|---:|---:|---:|',
       ...rows.map((r) => `| ${r.perSecond}/s | ${r.floorSeconds.toFixed(2)} s | ${f(r.seconds, 2)} | ${(r.seconds.median / r.floorSeconds).toFixed(2)}x | ${f(r.throttled, 0)} |`),
       '',
-      'Every token landed in its secret each time; the handler\'s SDK clients retry in adaptive mode (up to 12 attempts, within its deadline).',
+      'Every token landed in its secret each time; the handler\'s SDK clients retry in adaptive mode (up to 8 attempts, within its deadline).',
       '',
     ],
   };

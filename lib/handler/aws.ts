@@ -38,7 +38,7 @@ type OutputOf<Command> = Command extends { resolveMiddleware(...args: any[]): (.
  */
 const CLIENT_OPTIONS = {
   retryMode: 'adaptive',
-  maxAttempts: 12,
+  maxAttempts: 8,
   requestHandler: { connectionTimeout: 5000, requestTimeout: 15000 },
 } as const;
 

@@ -181,7 +181,7 @@ test('UpdateSecretVersionStage failing in finishSecret: the step fails, its retr
     after: () => env.secretsProxy.heal(),
   });
   expect(first.steps.map((s) => s.invoke.ok)).toEqual([true, true, true, false]);
-  expect(first.steps[3].invoke.error).toMatch(/UpdateSecretVersionStage \(AWSCURRENT\) on .* failed: InternalServiceError after 4 attempts/);
+  expect(first.steps[3].invoke.error).toMatch(/UpdateSecretVersionStage \(AWSCURRENT\) on .* failed: InternalServiceError after 8 attempts/);
   await expectLastGoodKept().catch(() => undefined); // AWSPENDING is still on the new version
   expect((await current()).versionId).toBe(good.versionId);
   const retried = await env.rotationStep('finishSecret', first.token);
@@ -192,7 +192,7 @@ test('UpdateSecretVersionStage failing in finishSecret: the step fails, its retr
 test('Secrets Manager failing PutSecretValue on deploy: FAILED names it, the last good token stays', async () => {
   env.secretsProxy.fail('internal-error', { operations: ['PutSecretValue'], times: Infinity });
   const r = await env.cfn('Update', updateProps());
-  expectFailed(r, /PutSecretValue on .* failed: InternalServiceError after 4 attempts: .*; the secret keeps its previous value/);
+  expectFailed(r, /PutSecretValue on .* failed: InternalServiceError after 8 attempts: .*; the secret keeps its previous value/);
   env.secretsProxy.heal();
   await expectLastGoodKept();
 });
