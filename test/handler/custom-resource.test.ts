@@ -1,45 +1,22 @@
 import {
   AccessDeniedException,
-  CodeartifactClient,
   GetAuthorizationTokenCommand,
   ResourceNotFoundException,
   ThrottlingException,
   ValidationException,
 } from '@aws-sdk/client-codeartifact';
 import {
-  DescribeSecretCommand,
   GetSecretValueCommand,
   PutSecretValueCommand,
   ResourceExistsException,
   ResourceNotFoundException as SecretNotFoundException,
-  SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { mockClient } from 'aws-sdk-client-mock';
-import { cfnEvent, context, futureEpoch, invoke, mockSts, ResponseServer, SECRET_ARN, TOKEN, ownSecretOf } from './harness';
+import { cfnEvent, context, futureEpoch, handlerTestBed, invoke, SECRET_ARN, TOKEN } from './harness';
 import { TEST_RESPONSE_ORIGIN_ENV } from '../../lib/handler/response-url';
 
-const codeartifact = mockClient(CodeartifactClient);
-const secrets = mockClient(SecretsManagerClient);
-const { reset: resetSts } = mockSts();
-const server = new ResponseServer();
-let url: string;
+const bed = handlerTestBed();
+const { codeartifact, secrets, server } = bed;
 
-beforeAll(async () => { url = await server.start(); });
-afterAll(() => server.stop());
-beforeEach(() => {
-  codeartifact.reset();
-  secrets.reset();
-  resetSts();
-  secrets.on(DescribeSecretCommand).resolves(ownSecretOf(cfnEvent('Create', url)));
-  server.responses.length = 0;
-});
-
-/** Invokes the handler with a custom-resource event whose secret is tagged as its properties say. */
-const issue = (type: 'Create' | 'Update', props: Record<string, string> = {}, ctx = context()) => {
-  const event = cfnEvent(type, url, props);
-  secrets.on(DescribeSecretCommand).resolves(ownSecretOf(event));
-  return invoke(event, ctx);
-};
 
 const meta = { $metadata: { httpStatusCode: 400, attempts: 1 } };
 
@@ -50,7 +27,7 @@ describe('Create and Update', () => {
     codeartifact.on(GetAuthorizationTokenCommand).resolves({ authorizationToken: TOKEN, expiration });
     secrets.on(PutSecretValueCommand).resolves({ VersionId: 'v1' });
     // WHEN
-    const { logs, error } = await invoke(cfnEvent(type, url));
+    const { logs, error } = await invoke(cfnEvent(type, bed.url));
     // THEN
     expect(error).toBeUndefined();
     expect(codeartifact.commandCalls(GetAuthorizationTokenCommand)[0].args[0].input).toEqual({
@@ -106,7 +83,7 @@ describe('Create and Update', () => {
       .resolvesOnce({ VersionId: 'v1' })
       .rejects(new ResourceExistsException({ message: 'A resource with the ID you requested already exists.', ...meta }));
     secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ authorizationToken: TOKEN, expiration: stored.toISOString() }) });
-    const event = cfnEvent('Create', url);
+    const event = cfnEvent('Create', bed.url);
     // WHEN
     await invoke(event);
     const { logs } = await invoke(event);
@@ -125,7 +102,7 @@ describe('Create and Update', () => {
   test('a duration of 0 is passed through as the role-session expiry', async () => {
     codeartifact.on(GetAuthorizationTokenCommand).resolves({ authorizationToken: TOKEN, expiration: futureEpoch(1) });
     secrets.on(PutSecretValueCommand).resolves({});
-    await issue('Create', { DurationSeconds: '0' });
+    await bed.issue('Create', { DurationSeconds: '0' });
     expect(codeartifact.commandCalls(GetAuthorizationTokenCommand)[0].args[0].input.durationSeconds).toBe(0);
     expect(server.responses[0].body.Status).toBe('SUCCESS');
   });
@@ -154,7 +131,7 @@ describe('failures answer FAILED with the cause, and leave the secret alone', ()
     // GIVEN
     codeartifact.on(GetAuthorizationTokenCommand).rejects(err);
     // WHEN
-    const { logs } = await invoke(cfnEvent('Create', url));
+    const { logs } = await invoke(cfnEvent('Create', bed.url));
     // THEN
     expect(server.responses).toHaveLength(1);
     expect(server.responses[0].body).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(reason), PhysicalResourceId: `codeartifact-token:${SECRET_ARN}` });
@@ -170,7 +147,7 @@ describe('failures answer FAILED with the cause, and leave the secret alone', ()
     });
     codeartifact.on(GetAuthorizationTokenCommand).rejects(parseError);
     // WHEN
-    const { logs } = await invoke(cfnEvent('Create', url));
+    const { logs } = await invoke(cfnEvent('Create', bed.url));
     // THEN
     expect(server.responses[0].body.Status).toBe('FAILED');
     expect(server.responses[0].body.Reason).toMatch(/SyntaxError \(HTTP 200\): unexpected or unreadable response/);
@@ -184,7 +161,7 @@ describe('failures answer FAILED with the cause, and leave the secret alone', ()
     [{ authorizationToken: TOKEN, expiration: new Date(Date.now() + 60_000) }, /less than 5 minutes from now/],
   ])('an unusable token is refused: %#', async (output, reason) => {
     codeartifact.on(GetAuthorizationTokenCommand).resolves(output);
-    const { logs } = await invoke(cfnEvent('Update', url));
+    const { logs } = await invoke(cfnEvent('Update', bed.url));
     expect(server.responses[0].body).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(reason) });
     expect(secrets.commandCalls(PutSecretValueCommand)).toHaveLength(0);
     expect(logs).not.toContain(TOKEN);
@@ -193,7 +170,7 @@ describe('failures answer FAILED with the cause, and leave the secret alone', ()
   test('a secret that cannot be written keeps its previous value, and the token is not in the reason', async () => {
     codeartifact.on(GetAuthorizationTokenCommand).resolves({ authorizationToken: TOKEN, expiration: futureEpoch() });
     secrets.on(PutSecretValueCommand).rejects(new SecretNotFoundException({ message: "Secrets Manager can't find the specified secret.", ...meta }));
-    const { logs } = await invoke(cfnEvent('Update', url));
+    const { logs } = await invoke(cfnEvent('Update', bed.url));
     expect(server.responses[0].body).toMatchObject({
       Status: 'FAILED',
       Reason: expect.stringMatching(/PutSecretValue on .*TokenSecret-AbCdEf failed: ResourceNotFoundException: Secrets Manager can't find the specified secret\.; the secret keeps its previous value/),
@@ -208,7 +185,7 @@ describe('failures answer FAILED with the cause, and leave the secret alone', ()
     [{ DomainRegion: 'moon-1' }, /domainRegion must be an AWS region name, got "moon-1"/],
     [{ DurationSeconds: '60' }, /tokenDuration must be 0 or a whole number of seconds from 900 to 43200, got "60"/],
   ])('properties that were unresolved at synth time are checked at deploy time: %j', async (props, reason) => {
-    await invoke(cfnEvent('Create', url, props));
+    await invoke(cfnEvent('Create', bed.url, props));
     expect(server.responses[0].body).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(reason) });
     expect(codeartifact.commandCalls(GetAuthorizationTokenCommand)).toHaveLength(0);
   });
@@ -218,7 +195,7 @@ describe('failures answer FAILED with the cause, and leave the secret alone', ()
     codeartifact.on(GetAuthorizationTokenCommand).callsFake(() => new Promise(() => undefined));
     const started = Date.now();
     // WHEN
-    await invoke(cfnEvent('Create', url), context(5_300));
+    await invoke(cfnEvent('Create', bed.url), context(5_300));
     // THEN
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(server.responses).toHaveLength(1);
@@ -233,7 +210,7 @@ describe('failures answer FAILED with the cause, and leave the secret alone', ()
     codeartifact.on(GetAuthorizationTokenCommand).resolves({ authorizationToken: TOKEN, expiration: futureEpoch() });
     secrets.on(PutSecretValueCommand).callsFake(() => new Promise(() => undefined));
     // WHEN
-    await invoke(cfnEvent('Update', url), context(5_300));
+    await invoke(cfnEvent('Update', bed.url), context(5_300));
     // THEN
     expect(server.responses[0].body).toMatchObject({
       Status: 'FAILED',
@@ -244,7 +221,7 @@ describe('failures answer FAILED with the cause, and leave the secret alone', ()
 
   test('a GetAuthorizationToken that times out is named once in the reason', async () => {
     codeartifact.on(GetAuthorizationTokenCommand).callsFake(() => new Promise(() => undefined));
-    await invoke(cfnEvent('Create', url), context(5_300));
+    await invoke(cfnEvent('Create', bed.url), context(5_300));
     const reason: string = server.responses[0].body.Reason;
     expect(reason).toBe("GetAuthorizationToken for domain 'my-domain' (owner 111122223333, region eu-west-1) did not answer within the handler's deadline (0 s)");
     expect(reason.match(/GetAuthorizationToken/g)).toHaveLength(1);
@@ -253,7 +230,7 @@ describe('failures answer FAILED with the cause, and leave the secret alone', ()
 
 describe('Delete', () => {
   test('succeeds without touching AWS, also when the secret is already gone', async () => {
-    const { error } = await invoke(cfnEvent('Delete', url));
+    const { error } = await invoke(cfnEvent('Delete', bed.url));
     expect(error).toBeUndefined();
     expect(server.responses).toHaveLength(1);
     expect(server.responses[0].body).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: `codeartifact-token:${SECRET_ARN}` });

@@ -1,28 +1,17 @@
 import { createHash } from 'crypto';
-import { CodeartifactClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-codeartifact';
+import { GetAuthorizationTokenCommand } from '@aws-sdk/client-codeartifact';
 import {
-  DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient, UpdateSecretVersionStageCommand,
+  DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand, UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
 import {
-  cfnEvent, futureEpoch, invoke, mockSts, ownSecretOf, ownSecretTags, ResponseServer, rotationEvent, SECRET_ARN, STACK_ID, TOKEN,
+  cfnEvent, futureEpoch, handlerTestBed, invoke, ownSecretOf, ownSecretTags, ResponseServer, rotationEvent, SECRET_ARN, STACK_ID, TOKEN,
 } from './harness';
 import { checkResponseUrl, TEST_RESPONSE_ORIGIN_ENV } from '../../lib/handler/response-url';
 
-const codeartifact = mockClient(CodeartifactClient);
-const secrets = mockClient(SecretsManagerClient);
-const { sts, reset: resetSts } = mockSts();
-const server = new ResponseServer();
-let url: string;
-
-beforeAll(async () => { url = await server.start(); });
-afterAll(() => server.stop());
+const bed = handlerTestBed();
+const { codeartifact, secrets, sts, server } = bed;
 beforeEach(() => {
-  codeartifact.reset();
-  secrets.reset();
-  resetSts();
-  server.responses.length = 0;
   codeartifact.on(GetAuthorizationTokenCommand).resolves({ authorizationToken: TOKEN, expiration: futureEpoch(12) });
   secrets.on(PutSecretValueCommand).resolves({ VersionId: 'v1' });
 });
@@ -37,7 +26,7 @@ const nothingAskedOrWritten = () => {
 describe('the handler writes only into its own stack\'s token secrets', () => {
   test('a Create naming a secret an attacker tagged with our stack tag: FAILED, nothing asked for or written', async () => {
     // GIVEN a foreign secret carrying our tag (anyone allowed to tag can add it) but not CloudFormation's
-    const event = cfnEvent('Create', url);
+    const event = cfnEvent('Create', bed.url);
     const tags = ownSecretTags().filter((t) => t.Key !== 'aws:cloudformation:stack-id');
     secrets.on(DescribeSecretCommand).resolves({ ARN: SECRET_ARN, Tags: tags, VersionIdsToStages: {} });
     // WHEN
@@ -54,13 +43,13 @@ describe('the handler writes only into its own stack\'s token secrets', () => {
       ARN: SECRET_ARN,
       Tags: ownSecretTags().map((t) => (t.Value === STACK_ID ? { ...t, Value: other } : t)),
     });
-    await invoke(cfnEvent('Update', url));
+    await invoke(cfnEvent('Update', bed.url));
     expect(server.responses[0].body.Reason).toMatch(new RegExp(`tag aws:cloudformation:stack-id is "${other}", tag cdk-codeartifact-token:stack is "${other}"; nothing was written`));
     nothingAskedOrWritten();
   });
 
   test('an event from another stack is refused before any call', async () => {
-    await invoke({ ...cfnEvent('Create', url), StackId: 'arn:aws:cloudformation:eu-west-1:111122223333:stack/Other/2' });
+    await invoke({ ...cfnEvent('Create', bed.url), StackId: 'arn:aws:cloudformation:eu-west-1:111122223333:stack/Other/2' });
     expect(server.responses[0].body.Reason).toMatch(/the event comes from stack "arn:.*stack\/Other\/2", not this handler's stack .*; nothing was written/);
     expect(secrets.calls()).toHaveLength(0);
     nothingAskedOrWritten();
@@ -68,7 +57,7 @@ describe('the handler writes only into its own stack\'s token secrets', () => {
 
   test('properties that disagree with the secret\'s tags are refused, naming both', async () => {
     // GIVEN the tags say read, the properties ask to publish to shared
-    const event = cfnEvent('Update', url, { Repositories: 'shared', Access: 'read-and-publish' });
+    const event = cfnEvent('Update', bed.url, { Repositories: 'shared', Access: 'read-and-publish' });
     secrets.on(DescribeSecretCommand).resolves({ ARN: SECRET_ARN, Tags: ownSecretTags(), VersionIdsToStages: {} });
     await invoke(event);
     expect(server.responses[0].body.Reason).toBe(`the custom resource's properties do not match the tags of secret ${SECRET_ARN}: `
@@ -116,9 +105,9 @@ describe('the ResponseURL must be CloudFormation\'s', () => {
     // GIVEN a listener standing in for an internal host; the test seam names another origin
     const hostile = new ResponseServer();
     const hostileUrl = await hostile.start();
-    process.env[TEST_RESPONSE_ORIGIN_ENV] = new URL(url).origin;
+    process.env[TEST_RESPONSE_ORIGIN_ENV] = new URL(bed.url).origin;
     try {
-      secrets.on(DescribeSecretCommand).resolves(ownSecretOf(cfnEvent('Create', url)));
+      secrets.on(DescribeSecretCommand).resolves(ownSecretOf(cfnEvent('Create', bed.url)));
       const { error, logs } = await invoke(cfnEvent('Create', hostileUrl));
       expect(error?.message).toMatch(/the event's ResponseURL \(http:\/\/127\.0\.0\.1:\d+\) is not an https URL on CloudFormation's response bucket/);
       expect(logs).toMatch(/"level":"ERROR","message":"refused a custom-resource event"/);
@@ -133,7 +122,7 @@ describe('the ResponseURL must be CloudFormation\'s', () => {
   test('the test seam is closed inside a Lambda execution environment', () => {
     process.env.AWS_LAMBDA_RUNTIME_API = '127.0.0.1:9001';
     try {
-      expect(() => checkResponseUrl(url, STACK_ID)).toThrow(/is not an https URL on CloudFormation's response bucket/);
+      expect(() => checkResponseUrl(bed.url, STACK_ID)).toThrow(/is not an https URL on CloudFormation's response bucket/);
     } finally {
       delete process.env.AWS_LAMBDA_RUNTIME_API;
     }
@@ -158,7 +147,7 @@ describe('events that are not ours', () => {
 describe('smaller defects', () => {
   test('a redelivered Create finds its version written and asks CodeArtifact for nothing', async () => {
     // GIVEN the version this request writes already exists
-    const event = cfnEvent('Create', url);
+    const event = cfnEvent('Create', bed.url);
     const versionId = createHash('sha256').update(`${event.StackId}/${event.RequestId}`).digest('hex').slice(0, 64);
     secrets.on(DescribeSecretCommand).resolves(ownSecretOf(event, { [versionId]: ['AWSCURRENT'] }));
     const expiration = futureEpoch(11).toISOString();
@@ -172,21 +161,21 @@ describe('smaller defects', () => {
 
   test('after the secret is replaced, the physical id names the new secret', async () => {
     const newArn = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:Renamed-XyZ123';
-    const event = cfnEvent('Update', url, { SecretId: newArn });
+    const event = cfnEvent('Update', bed.url, { SecretId: newArn });
     secrets.on(DescribeSecretCommand).resolves({ ...ownSecretOf(event), ARN: newArn });
     await invoke({ ...event, OldResourceProperties: { ...event.ResourceProperties, SecretId: SECRET_ARN } });
     expect(server.responses[0].body).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: `codeartifact-token:${newArn}` });
     // and an Update that keeps the secret keeps the physical id
     server.responses.length = 0;
-    secrets.on(DescribeSecretCommand).resolves(ownSecretOf(cfnEvent('Update', url)));
-    await invoke(cfnEvent('Update', url));
+    secrets.on(DescribeSecretCommand).resolves(ownSecretOf(cfnEvent('Update', bed.url)));
+    await invoke(cfnEvent('Update', bed.url));
     expect(server.responses[0].body.PhysicalResourceId).toBe(`codeartifact-token:${SECRET_ARN}`);
   });
 
   test('a network failure is named as such, without any response body', async () => {
-    secrets.on(DescribeSecretCommand).resolves(ownSecretOf(cfnEvent('Create', url)));
+    secrets.on(DescribeSecretCommand).resolves(ownSecretOf(cfnEvent('Create', bed.url)));
     sts.on(AssumeRoleCommand).rejects(Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:443'), { code: 'ECONNREFUSED' }));
-    await invoke(cfnEvent('Create', url));
+    await invoke(cfnEvent('Create', bed.url));
     expect(server.responses[0].body.Reason).toMatch(/^AssumeRole of the issuer role .* failed: network failure \(ECONNREFUSED: connection refused\)$/);
   });
 });

@@ -1,5 +1,7 @@
 import * as http from 'http';
 import { AddressInfo } from 'net';
+import { CodeartifactClient } from '@aws-sdk/client-codeartifact';
+import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { CloudFormationCustomResourceEvent, SecretsManagerRotationEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -150,3 +152,39 @@ export async function invoke(event: any, ctx = context()): Promise<{ logs: strin
 }
 
 export const futureEpoch = (hours = 12) => new Date(Date.now() + hours * 3600_000);
+
+/**
+ * The handler's AWS, mocked (CodeArtifact, Secrets Manager, STS with an issuer session), and a
+ * stand-in for CloudFormation's ResponseURL, all reset before each test. By default DescribeSecret
+ * answers that the secret is one of this stack's token secrets, tagged as `cfnEvent` says.
+ */
+export function handlerTestBed() {
+  const codeartifact = mockClient(CodeartifactClient);
+  const secrets = mockClient(SecretsManagerClient);
+  const { sts, reset: resetSts } = mockSts();
+  const server = new ResponseServer();
+  const bed = {
+    codeartifact,
+    secrets,
+    sts,
+    server,
+    /** The ResponseURL of the stand-in, once it started. */
+    url: '',
+    /** Invokes the handler with a custom-resource event whose secret is tagged as its properties say. */
+    issue(type: 'Create' | 'Update', props: Record<string, string> = {}, ctx = context()) {
+      const event = cfnEvent(type, bed.url, props);
+      secrets.on(DescribeSecretCommand).resolves(ownSecretOf(event));
+      return invoke(event, ctx);
+    },
+  };
+  beforeAll(async () => { bed.url = await server.start(); });
+  afterAll(() => server.stop());
+  beforeEach(() => {
+    codeartifact.reset();
+    secrets.reset();
+    resetSts();
+    server.responses.length = 0;
+    secrets.on(DescribeSecretCommand).resolves(ownSecretOf(cfnEvent('Create', bed.url)));
+  });
+  return bed;
+}

@@ -1,35 +1,15 @@
 import { CodeartifactClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-codeartifact';
-import { DescribeSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
 import {
-  cfnEvent, context, futureEpoch, invoke, ISSUER_CREDENTIALS, ISSUER_ROLE_ARN, mockSts, ownSecretOf, ResponseServer, SECRET_ARN,
-  sessionPolicyOf, TOKEN,
+  cfnEvent, context, futureEpoch, handlerTestBed, invoke, ISSUER_CREDENTIALS, ISSUER_ROLE_ARN, SECRET_ARN, sessionPolicyOf, TOKEN,
 } from './harness';
 import { ISSUER_ROLE_ARN_ENV } from '../../lib/contract';
 
-const codeartifact = mockClient(CodeartifactClient);
-const secrets = mockClient(SecretsManagerClient);
-const { sts, reset: resetSts } = mockSts();
-const server = new ResponseServer();
-let url: string;
-/** Invokes the handler with a custom-resource event whose secret is tagged as its properties say. */
-const issue = (type: 'Create' | 'Update', props: Record<string, string> = {}, ctx = context()) => {
-  const event = cfnEvent(type, url, props);
-  secrets.on(DescribeSecretCommand).resolves(ownSecretOf(event));
-  return invoke(event, ctx);
-};
-
+const bed = handlerTestBed();
+const { codeartifact, secrets, sts, server } = bed;
 const meta = { $metadata: { httpStatusCode: 403, attempts: 1 } };
-
-beforeAll(async () => { url = await server.start(); });
-afterAll(() => server.stop());
 beforeEach(() => {
-  codeartifact.reset();
-  secrets.reset();
-  resetSts();
-  secrets.on(DescribeSecretCommand).resolves(ownSecretOf(cfnEvent('Create', url)));
-  server.responses.length = 0;
   codeartifact.on(GetAuthorizationTokenCommand).resolves({ authorizationToken: TOKEN, expiration: futureEpoch(12) });
   secrets.on(PutSecretValueCommand).resolves({ VersionId: 'v1' });
 });
@@ -46,7 +26,7 @@ const BEARER = {
 describe('each token is issued by the issuer role, narrowed to that token', () => {
   test('a read token: the session policy allows its domain and reading its repositories, nothing else', async () => {
     // WHEN
-    const { error } = await invoke(cfnEvent('Create', url));
+    const { error } = await invoke(cfnEvent('Create', bed.url));
     // THEN the issuer role is assumed for 15 minutes, in a session named after the secret
     expect(error).toBeUndefined();
     const assume = sts.commandCalls(AssumeRoleCommand);
@@ -71,7 +51,7 @@ describe('each token is issued by the issuer role, narrowed to that token', () =
 
   test('a publishing token adds publishing to its repositories\' packages, and Maven\'s package metadata', async () => {
     // WHEN
-    await issue('Create', { Repositories: 'releases', Access: 'read-and-publish' });
+    await bed.issue('Create', { Repositories: 'releases', Access: 'read-and-publish' });
     // THEN
     expect(sessionPolicyOf(sts).Statement).toEqual([
       { Effect: 'Allow', Action: 'codeartifact:GetAuthorizationToken', Resource: DOMAIN_ARN },
@@ -87,7 +67,7 @@ describe('each token is issued by the issuer role, narrowed to that token', () =
 
   test('a token for every repository reads any repository of its domain, and its secret has the endpoint template only', async () => {
     // WHEN
-    await issue('Create', { Repositories: ':all' });
+    await bed.issue('Create', { Repositories: ':all' });
     // THEN
     expect(sessionPolicyOf(sts).Statement[2]).toEqual({ Effect: 'Allow', Action: ['codeartifact:ReadFromRepository'], Resource: [REPO('*')] });
     const value = JSON.parse(secrets.commandCalls(PutSecretValueCommand)[0].args[0].input.SecretString!);
@@ -97,7 +77,7 @@ describe('each token is issued by the issuer role, narrowed to that token', () =
 
   test('in China the ARNs and endpoints are those of the aws-cn partition, with no dual-stack template', async () => {
     // WHEN
-    await issue('Create', { DomainRegion: 'cn-north-1', Repositories: 'shared' });
+    await bed.issue('Create', { DomainRegion: 'cn-north-1', Repositories: 'shared' });
     // THEN
     expect(sessionPolicyOf(sts).Statement[0].Resource).toBe('arn:aws-cn:codeartifact:cn-north-1:111122223333:domain/my-domain');
     const value = JSON.parse(secrets.commandCalls(PutSecretValueCommand)[0].args[0].input.SecretString!);
@@ -106,7 +86,7 @@ describe('each token is issued by the issuer role, narrowed to that token', () =
   });
 
   test('tokenDuration 0 asks for the longest chained session, an hour, since the token ends with it', async () => {
-    await issue('Create', { DurationSeconds: '0' });
+    await bed.issue('Create', { DurationSeconds: '0' });
     expect(sts.commandCalls(AssumeRoleCommand)[0].args[0].input.DurationSeconds).toBe(3600);
   });
 });
@@ -116,7 +96,7 @@ describe('failures to assume the issuer role', () => {
     // GIVEN the trust is wrong (and the deadline too short to wait for IAM propagation)
     sts.on(AssumeRoleCommand).rejects(Object.assign(new Error(`User: arn:aws:sts::111122223333:assumed-role/H/fn is not authorized to perform: sts:AssumeRole on resource: ${ISSUER_ROLE_ARN}`), { name: 'AccessDenied', ...meta }));
     // WHEN
-    const { logs } = await invoke(cfnEvent('Create', url), context(12_000));
+    const { logs } = await invoke(cfnEvent('Create', bed.url), context(12_000));
     // THEN
     expect(server.responses[0].body.Status).toBe('FAILED');
     expect(server.responses[0].body.Reason).toMatch(new RegExp(`^AssumeRole of the issuer role ${ISSUER_ROLE_ARN} failed: AccessDenied: User: .* is not authorized to perform: sts:AssumeRole.*The issuer role must trust the handler role`));
@@ -132,7 +112,7 @@ describe('failures to assume the issuer role', () => {
       .resolves({ Credentials: ISSUER_CREDENTIALS });
     // WHEN
     const started = Date.now();
-    await invoke(cfnEvent('Create', url));
+    await invoke(cfnEvent('Create', bed.url));
     // THEN
     expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(2);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
@@ -145,7 +125,7 @@ describe('failures to assume the issuer role', () => {
     delete process.env[ISSUER_ROLE_ARN_ENV];
     try {
       // WHEN
-      await invoke(cfnEvent('Create', url));
+      await invoke(cfnEvent('Create', bed.url));
     } finally {
       process.env[ISSUER_ROLE_ARN_ENV] = saved;
     }
@@ -162,7 +142,7 @@ describe('the configuration is checked before anything is asked of AWS', () => {
     [{ Repositories: 'ok -bad' }, /repositories must be repository names matching .* separated by spaces, or :all, got "ok -bad"/],
     [{ Repositories: '' }, /repositories must be repository names .*, got ""/],
   ])('%j', async (props, reason) => {
-    await issue('Create', props as Record<string, string>);
+    await bed.issue('Create', props as Record<string, string>);
     expect(server.responses[0].body.Status).toBe('FAILED');
     expect(server.responses[0].body.Reason).toMatch(reason);
     expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(0);

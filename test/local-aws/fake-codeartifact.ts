@@ -16,6 +16,7 @@ import * as http from 'http';
 import { Identities } from './identities';
 import { close, listen, readBody } from './net';
 import { PARTITION } from './template';
+import { TokenBucket } from './token-bucket';
 
 export type CodeArtifactFault =
   | 'ThrottlingException' | 'AccessDeniedException' | 'ResourceNotFoundException' | 'ValidationException'
@@ -74,25 +75,13 @@ export class FakeCodeArtifact {
   private readonly faults: CodeArtifactFault[] = [];
   private readonly server = http.createServer((req, res) => void this.handle(req, res));
 
-  private rate = DEFAULT_REQUESTS_PER_SECOND;
-  private bucket = { tokens: DEFAULT_REQUESTS_PER_SECOND, at: Date.now() };
+  private readonly quota = new TokenBucket(DEFAULT_REQUESTS_PER_SECOND);
 
   private constructor(private readonly identities?: Identities) {}
 
-  /** Sets the quota: a bucket of `perSecond` tokens, refilled continuously (a second's worth of burst). */
+  /** Sets GetAuthorizationToken's quota, requests per second. */
   public setRate(perSecond: number): void {
-    this.rate = perSecond;
-    this.bucket = { tokens: perSecond, at: Date.now() };
-  }
-
-  /** Takes one request from the bucket; false when the quota is used up. */
-  private admit(): boolean {
-    const now = Date.now();
-    this.bucket.tokens = Math.min(this.rate, this.bucket.tokens + ((now - this.bucket.at) / 1000) * this.rate);
-    this.bucket.at = now;
-    if (this.bucket.tokens < 1) return false;
-    this.bucket.tokens -= 1;
-    return true;
+    this.quota.setRate(perSecond);
   }
 
   /** The next `times` calls fail with `fault`, then calls succeed again. */
@@ -157,7 +146,7 @@ export class FakeCodeArtifact {
       return fail('ValidationException', `${problems.length} validation error${problems.length > 1 ? 's' : ''} detected: ${problems.join('; ')}`);
     }
 
-    if (!this.admit()) {
+    if (!this.quota.take()) {
       return fail('ThrottlingException', 'Rate exceeded');
     }
     const fault = this.faults.shift();

@@ -4,6 +4,7 @@
  */
 import * as http from 'http';
 import { close, listen, readBody } from './net';
+import { TokenBucket } from './token-bucket';
 
 export type SecretsFault =
   /** 500 InternalServiceError, the service's own error shape. */
@@ -45,20 +46,10 @@ export class SecretsProxy {
   private readonly rules: Rule[] = [];
   private readonly server = http.createServer((req, res) => void this.handle(req, res));
 
-  private bucket: { tokens: number; at: number };
+  private readonly writeQuota: TokenBucket;
 
-  private constructor(private readonly target: string, private readonly writesPerSecond: number) {
-    this.bucket = { tokens: writesPerSecond, at: Date.now() };
-  }
-
-  /** Takes one write from the bucket; false when the quota is used up. */
-  private admitWrite(): boolean {
-    const now = Date.now();
-    this.bucket.tokens = Math.min(this.writesPerSecond, this.bucket.tokens + ((now - this.bucket.at) / 1000) * this.writesPerSecond);
-    this.bucket.at = now;
-    if (this.bucket.tokens < 1) return false;
-    this.bucket.tokens -= 1;
-    return true;
+  private constructor(private readonly target: string, writesPerSecond: number) {
+    this.writeQuota = new TokenBucket(writesPerSecond);
   }
 
   /**
@@ -93,7 +84,7 @@ export class SecretsProxy {
       res.end(JSON.stringify({ __type: 'InternalServiceError', message: 'An error occurred on the server side (injected by the e2e proxy).' }));
       return;
     }
-    if (WRITE_OPERATIONS.includes(operation) && !this.admitWrite()) {
+    if (WRITE_OPERATIONS.includes(operation) && !this.writeQuota.take()) {
       this.calls.push({ at: Date.now(), operation, status: 400, outcome: 'ThrottlingException' });
       res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': 'ThrottlingException' });
       res.end(JSON.stringify({ __type: 'ThrottlingException', message: 'Rate exceeded' }));
