@@ -5,32 +5,17 @@
  * no token text reaches a log line or a response.
  */
 import { randomUUID } from 'crypto';
+import { withDeployedToken } from './deployed-token';
 import { CfnResult, E2eEnv, schemaProblems, stageProblems } from '../local-aws';
 
+const local = withDeployedToken();
 let env: E2eEnv;
 /** The deployed token every scenario starts from. */
 let good: { versionId: string; token: string };
 
-beforeAll(async () => {
-  env = await E2eEnv.start();
-});
-
-afterAll(async () => {
-  await env?.stop();
-});
-
 beforeEach(async () => {
-  // GIVEN a token deployed by a successful Create
-  await env.reset();
-  await env.createStackResources();
-  const create = await env.cfn('Create');
-  expect(create.response?.Status).toBe('SUCCESS');
+  env = local.env;
   good = await current();
-});
-
-afterEach(() => {
-  // THEN, whatever happened: no token text in any log line, invocation error or response
-  expect(env.leaks()).toEqual([]);
 });
 
 async function current(): Promise<{ versionId: string; token: string; value: string }> {

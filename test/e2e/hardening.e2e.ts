@@ -7,28 +7,12 @@
 import { randomUUID } from 'crypto';
 import * as http from 'http';
 import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { withDeployedToken } from './deployed-token';
 import { E2eEnv, STACK_ID } from '../local-aws';
 
+const local = withDeployedToken();
 let env: E2eEnv;
-
-beforeAll(async () => {
-  env = await E2eEnv.start();
-});
-
-afterAll(async () => {
-  await env?.stop();
-});
-
-beforeEach(async () => {
-  // GIVEN a token deployed by a successful Create
-  await env.reset();
-  await env.createStackResources();
-  expect((await env.cfn('Create')).response?.Status).toBe('SUCCESS');
-});
-
-afterEach(() => {
-  expect(env.leaks()).toEqual([]);
-});
+beforeEach(() => { env = local.env; });
 
 /** A database password an attacker wants overwritten, tagged with our stack tag and our token configuration (anyone with TagResource can). */
 async function foreignSecret(): Promise<string> {
