@@ -89,12 +89,12 @@ test('one EMF freshness line per issued token, under the dimension the construct
   const alarm = env.resolve(alarms[0].Properties);
   expect(alarm.Dimensions).toEqual([{ Name: 'SecretArn', Value: env.secretArn }]);
   // WHEN reading what the handler printed
-  const lines = emfLines(env.lambda.stdout);
+  const emf = emfLines(env.lambda.stdout);
   // THEN one line per issue (the deploys and each rotation's createSecret), in CloudWatch EMF shape
   const issuing = report.steps.filter((s) => s.kind !== 'delete');
-  expect(lines).toHaveLength(issuing.length);
-  expect(lines).toHaveLength(env.codeArtifact.issued.length);
-  for (const [i, line] of lines.entries()) {
+  expect(emf).toHaveLength(issuing.length);
+  expect(emf).toHaveLength(env.codeArtifact.issued.length);
+  for (const [i, line] of emf.entries()) {
     expect(line._aws.CloudWatchMetrics).toEqual([{
       Namespace: alarm.Namespace,
       Dimensions: [['SecretArn']],
@@ -108,8 +108,8 @@ test('one EMF freshness line per issued token, under the dimension the construct
     expect(line.TokenValiditySeconds).toBeLessThanOrEqual(issuing[i].durationSeconds! + 1);
     expect(line.expiration).toBe(issuing[i].expiration);
   }
-  expect(lines.map((l) => l.issuedBy)).toEqual(issuing.map((s) => (s.kind === 'rotation' ? 'rotation' : 'deploy')));
-  expect(leakProblems(env.codeArtifact.issued, [['EMF lines', JSON.stringify(lines)]])).toEqual([]);
+  expect(emf.map((l) => l.issuedBy)).toEqual(issuing.map((s) => (s.kind === 'rotation' ? 'rotation' : 'deploy')));
+  expect(leakProblems(env.codeArtifact.issued, [['EMF lines', JSON.stringify(emf)]])).toEqual([]);
 });
 
 /**
