@@ -16,6 +16,9 @@ const stack = new Stack(app, 'CodeArtifactTokenDefault');
 const domain = new codeartifact.CfnDomain(stack, 'Domain', { domainName: 'cdk-codeartifact-token-integ' });
 const repository = new codeartifact.CfnRepository(stack, 'Repository', { domainName: domain.attrName, repositoryName: 'shared' });
 const token = new CodeArtifactAuthorizationToken(stack, 'Token', { domain: domain.attrName, repositories: [repository.attrName] });
+// Operations: an EventBridge rule for failed rotations, and an alarm when no fresh token arrives.
+token.onRotationFailed('RotationFailed');
+token.alarmOnStaleToken('StaleToken');
 
 const checker = new TokenChecker(stack, 'Checker', token);
 const integ = new IntegTest(app, 'DefaultToken', { testCases: [stack] });

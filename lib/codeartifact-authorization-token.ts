@@ -1,14 +1,23 @@
 import { Annotations, Aws, CustomResource, Duration, Fn, RemovalPolicy, SecretValue, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { CodeBuildTokenOptions, FunctionTokenOptions, StaleTokenAlarmOptions } from './consumer-options';
 import {
-  ALL_REPOSITORIES_TAG_VALUE, CONFIG_FIELDS, CONFIG_NAMES, PLACEHOLDER_SECRET_VALUE, REPOSITORY_SEPARATOR, SECRET_ID_PROPERTY, TAG_PREFIX,
-  TAG_PRIORITY,
+  ACCOUNT_PATTERN, ALL_REPOSITORIES_TAG_VALUE, CONFIG_FIELDS, CONFIG_NAMES, METRIC_DIMENSION_SECRET_ARN, METRIC_NAMESPACE,
+  METRIC_TOKENS_ISSUED, PLACEHOLDER_SECRET_VALUE, REPOSITORY_SEPARATOR, SECRET_ID_PROPERTY, TAG_PREFIX, TAG_PRIORITY,
 } from './contract';
 import { repositoryEndpoint } from './endpoints';
+import {
+  DEFAULT_ENDPOINT_VARIABLE, DEFAULT_SECRET_ARN_VARIABLE, DEFAULT_TOKEN_VARIABLE, rotationFailedPattern, STRING_VALUE_KEYS,
+} from './operations';
 import { PackageFormat, RepositoryAccess } from './repository-access';
 import { PUBLISH_ACTIONS, READ_ACTIONS, GET_AUTHORIZATION_TOKEN } from './session-policy';
 import { codeArtifactArn, suppressNag, TokenHandler } from './token-handler';
@@ -189,6 +198,9 @@ export class CodeArtifactAuthorizationToken extends Construct {
    */
   public readonly issuerRole: iam.IRole;
 
+  /** The key that encrypts the secret, when the user gave one (another account can only read with one). */
+  private readonly encryptionKey?: kms.IKey;
+
   /**
    * @param scope the construct to add the token to (inside a Stack)
    * @param id the construct's id, unique within `scope`
@@ -238,6 +250,7 @@ export class CodeArtifactAuthorizationToken extends Construct {
       secretStringValue: SecretValue.unsafePlainText(JSON.stringify(PLACEHOLDER_SECRET_VALUE)),
     });
     this.secret = secret;
+    this.encryptionKey = props.encryptionKey;
     if (!props.encryptionKey) {
       suppressNag(secret.node.defaultChild, ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map((pack) => ({
         id: `${pack}-SecretsManagerUsingKMSKey`,
@@ -388,6 +401,160 @@ export class CodeArtifactAuthorizationToken extends Construct {
       conditions: { StringEquals: { 'sts:AWSServiceName': 'codeartifact.amazonaws.com' } },
     });
     return domain.combine(bearer);
+  }
+
+  /**
+   * An EventBridge rule for Secrets Manager's rotation-failure events of this token's secret: each
+   * rotation that fails (and so leaves readers with the last good token) sends one event to the rule's
+   * target. Secrets Manager sends these events through CloudTrail, which records them without a trail
+   * of your own (its event history), and delivers them on the account's default event bus.
+   *
+   * @param id the rule's construct id, unique within this token
+   * @param options a target, a rule name, a description, and more pattern to match
+   */
+  public onRotationFailed(id: string, options: events.OnEventOptions = {}): events.Rule {
+    // As aws-cdk-lib's onEvent helpers do: the user's eventPattern is merged with ours.
+    const rule = new events.Rule(this, id, options);
+    rule.addEventPattern(rotationFailedPattern(this.secret.secretArn));
+    rule.addTarget(options.target);
+    return rule;
+  }
+
+  /**
+   * The number of tokens issued into this token's secret (`CdkCodeArtifactToken` `TokensIssued`, by
+   * `SecretArn`): one for each deploy-time issue and each rotation's new token. The handler prints it in
+   * CloudWatch embedded metric format into its log group, with no extra API call or permission.
+   *
+   * @param props period, statistic, label and other options of the metric
+   * @default - the sum over 5 minutes
+   */
+  public metricTokensIssued(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: METRIC_NAMESPACE,
+      metricName: METRIC_TOKENS_ISSUED,
+      dimensionsMap: { [METRIC_DIMENSION_SECRET_ARN]: this.secret.secretArn },
+      statistic: cloudwatch.Stats.SUM,
+      ...props,
+    }).attachTo(this);
+  }
+
+  /**
+   * An alarm that goes off when no fresh token was issued for longer than a healthy rotation allows:
+   * `rotationInterval` plus its 1-hour window, plus 1 hour of margin, in 1-hour periods of
+   * `metricTokensIssued()` summing to less than 1. Missing data counts as breaching, since no data
+   * is exactly what a stale token looks like. One standard-resolution alarm on one metric.
+   *
+   * @param id the alarm's construct id, unique within this token
+   * @param options the alarm's name, description and whether its actions are enabled
+   */
+  public alarmOnStaleToken(id: string, options: StaleTokenAlarmOptions = {}): cloudwatch.Alarm {
+    if (this.rotationInterval.isUnresolved()) {
+      throw new Error(`CodeArtifactAuthorizationToken '${this.node.path}': alarmOnStaleToken needs a rotationInterval known at synth time, got a deploy-time value`);
+    }
+    const intervalHours = Math.ceil(this.rotationInterval.toSeconds() / 3600);
+    // A healthy rotation issues a token at most interval + window apart (a rotation may run anywhere in
+    // its window); one more hour covers the periods' clock alignment and the metric's delivery.
+    const hours = intervalHours + ROTATION_WINDOW_HOURS + 1;
+    return new cloudwatch.Alarm(this, id, {
+      metric: this.metricTokensIssued({ period: Duration.hours(1) }),
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      threshold: 1,
+      evaluationPeriods: hours,
+      datapointsToAlarm: hours,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      alarmName: options.alarmName,
+      alarmDescription: options.alarmDescription ?? `No CodeArtifact authorization token was issued for domain ${this.domain} in ${hours} hours `
+        + `(rotation every ${intervalHours} hours, a ${ROTATION_WINDOW_HOURS}-hour rotation window and 1 hour of margin): the rotation is failing, `
+        + 'and readers keep the last token until it expires. See the handler\'s log group.',
+      actionsEnabled: options.actionsEnabled,
+    });
+  }
+
+  /**
+   * CodeBuild environment variables for a project's `environmentVariables`: the token, which CodeBuild
+   * reads from the secret when each build starts (type `SECRETS_MANAGER`, the secret's
+   * `authorizationToken` key), and, with `repository`, that repository's endpoint. CodeBuild
+   * environment variables are set when the project is created, so pass these to its props, and call
+   * `grantRead(project)` (needed with a customer-managed `encryptionKey`).
+   *
+   * @param options the variables' names, and the repository and format of the endpoint variable
+   */
+  public codeBuildEnvironmentVariables(options: CodeBuildTokenOptions = {}): { [name: string]: codebuild.BuildEnvironmentVariable } {
+    const variables: { [name: string]: codebuild.BuildEnvironmentVariable } = {
+      // CodeBuild user guide, buildspec reference, env/secrets-manager: "secret-id:json-key:version-stage:version-id".
+      [options.tokenVariable ?? DEFAULT_TOKEN_VARIABLE]: {
+        type: codebuild.BuildEnvironmentVariableType.SECRETS_MANAGER,
+        value: `${this.secret.secretArn}:authorizationToken`,
+      },
+    };
+    if (options.repository !== undefined) {
+      variables[options.endpointVariable ?? DEFAULT_ENDPOINT_VARIABLE] = {
+        value: this.repositoryEndpoint(options.repository, options.format ?? PackageFormat.NPM),
+      };
+    }
+    return variables;
+  }
+
+  /**
+   * An ECS container secret holding one key of the token's secret, the token itself by default. ECS
+   * reads it when the task starts, and the container definition grants its execution role the read.
+   * A running task keeps the value it started with: long-running tasks should read the secret itself.
+   *
+   * @param field the key of the secret's JSON value, one that holds a string
+   * @default 'authorizationToken'
+   */
+  public ecsSecret(field: string = 'authorizationToken'): ecs.Secret {
+    if (!Token.isUnresolved(field) && !STRING_VALUE_KEYS.includes(field)) {
+      throw new Error(`CodeArtifactAuthorizationToken '${this.node.path}': ecsSecret: field must be a key of the secret's value that holds a string (${STRING_VALUE_KEYS.join(', ')}), got ${JSON.stringify(field)}`);
+    }
+    return ecs.Secret.fromSecretsManager(this.secret, field);
+  }
+
+  /**
+   * Gives a Lambda function what it needs to read the token at run time: the secret's ARN in its
+   * environment, with `repository` that repository's endpoint too, and the right to read the secret.
+   * The function should cache the value until shortly before its `expiration`, for example with the
+   * AWS Parameters and Secrets Lambda Extension.
+   *
+   * @param fn the function that reads the token
+   * @param options the variables' names, and the repository and format of the endpoint variable
+   */
+  public addToFunction(fn: lambda.Function, options: FunctionTokenOptions = {}): iam.Grant {
+    fn.addEnvironment(options.secretArnVariable ?? DEFAULT_SECRET_ARN_VARIABLE, this.secret.secretArn);
+    if (options.repository !== undefined) {
+      fn.addEnvironment(options.endpointVariable ?? DEFAULT_ENDPOINT_VARIABLE,
+        this.repositoryEndpoint(options.repository, options.format ?? PackageFormat.NPM));
+    }
+    return this.grantRead(fn);
+  }
+
+  /**
+   * Lets another account read the token: a statement in the secret's resource policy for that account,
+   * and decryption with the customer-managed `encryptionKey` through Secrets Manager (a key created in
+   * this app gets it in its key policy; an imported key's policy must allow it already). That account
+   * must still grant its own principals `secretsmanager:GetSecretValue` and `kms:Decrypt`. Needs
+   * `encryptionKey`: the `aws/secretsmanager` key cannot be used from another account.
+   *
+   * @param accountId the 12-digit id of the account that reads the token
+   */
+  public grantReadToAccount(accountId: string): iam.Grant {
+    const problems: string[] = [];
+    if (!this.encryptionKey) {
+      // Secrets Manager user guide, "Access AWS Secrets Manager secrets from a different account":
+      // "you can't use the AWS managed key (aws/secretsmanager) for cross-account access".
+      problems.push('needs encryptionKey: the account\'s aws/secretsmanager key cannot be used from another account (Secrets Manager user guide, "Access secrets from a different account"); set encryptionKey to a customer-managed key');
+    }
+    if (!Token.isUnresolved(accountId) && !ACCOUNT_PATTERN.test(accountId)) {
+      problems.push(`accountId must be a 12-digit account id, got ${JSON.stringify(accountId)}`);
+    } else if (!Token.isUnresolved(accountId) && !Token.isUnresolved(Stack.of(this).account) && accountId === Stack.of(this).account) {
+      problems.push(`accountId ${JSON.stringify(accountId)} is this stack's own account: use grantRead for its principals`);
+    }
+    if (problems.length > 0) {
+      throw new Error(`CodeArtifactAuthorizationToken '${this.node.path}': grantReadToAccount: ${problems.join('; ')}`);
+    }
+    // Secret.grantRead puts a principal of another account into the secret's resource policy, and
+    // grants kms:Decrypt on the key via secretsmanager.REGION.amazonaws.com.
+    return this.grantRead(new iam.AccountPrincipal(accountId));
   }
 }
 

@@ -150,3 +150,21 @@ export const PLACEHOLDER_SECRET_VALUE = {
   placeholder: true,
   message: 'No token yet: the stack writes the first one while it deploys.',
 } as const;
+
+/**
+ * The freshness metrics the handler prints in CloudWatch embedded metric format on every token it
+ * issues and stores (lib/handler/metrics.ts), and the construct's `metricTokensIssued()` and
+ * `alarmOnStaleToken()` read: the namespace, metric names and dimension must match exactly.
+ */
+export const METRIC_NAMESPACE = 'CdkCodeArtifactToken';
+/** One per token issued and stored (Count). */
+export const METRIC_TOKENS_ISSUED = 'TokensIssued';
+/** Seconds from the issue to the token's expiration (Seconds). */
+export const METRIC_TOKEN_VALIDITY_SECONDS = 'TokenValiditySeconds';
+/**
+ * The one dimension: the secret's full ARN, which the construct knows at synth time
+ * (`secret.secretArn`) and the handler reads from DescribeSecret's `ARN`, a call it already makes.
+ * The secret's name would not do: CloudFormation generates it with a random suffix unless
+ * `secretName` is set, and the construct cannot derive it from the ARN without a token expression.
+ */
+export const METRIC_DIMENSION_SECRET_ARN = 'SecretArn';

@@ -1,2 +1,3 @@
 export * from './codeartifact-authorization-token';
 export * from './repository-access';
+export * from './consumer-options';

@@ -8,6 +8,7 @@ import { configFromProperties } from './config';
 import { Deadline } from './deadline';
 import { answeredByAws, describeError, HandlerError } from './errors';
 import { log } from './log';
+import { printTokenIssued } from './metrics';
 import { checkPropertiesMatchTags, describeOwnSecret, ownStackId } from './ownership';
 import { checkResponseUrl } from './response-url';
 import { issueToken } from './token';
@@ -97,6 +98,8 @@ async function issueIntoSecret(event: CloudFormationCustomResourceEvent, secretI
     // The token just issued was not stored: report the stored one's expiration, not this one's.
     return { Expiration: await storedExpiration(secretId, versionId, deadline), VersionId: versionId };
   }
+  // The freshness metric, under the ARN DescribeSecret gave (the construct's metric names the same).
+  printTokenIssued(meta.ARN ?? secretId, value.expiration, 'deploy');
   // Never the token: Data can be read with Fn::GetAtt and shows up in CloudFormation's records.
   return { Expiration: value.expiration, VersionId: versionId };
 }

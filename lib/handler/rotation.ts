@@ -5,6 +5,7 @@ import { configFromTags } from './config';
 import { Deadline } from './deadline';
 import { describeError, HandlerError } from './errors';
 import { log } from './log';
+import { printTokenIssued } from './metrics';
 import { describeOwnSecret } from './ownership';
 import { checkSecretValue, issueToken } from './token';
 
@@ -92,6 +93,8 @@ async function createSecret(secretId: string, versionId: string, deadline: Deadl
     }
     throw err;
   }
+  // Only a token this delivery stored counts: repeated deliveries above return before this.
+  printTokenIssued(meta.ARN ?? secretId, value.expiration, 'rotation');
 }
 
 /** The value of one version, or undefined when it has none yet. */

@@ -3,7 +3,7 @@
  * test/e2e/API_CALLS.md from the calls the handler made.
  */
 import * as path from 'path';
-import { E2eEnv, LifecycleReport, runLifecycle, writeApiCalls } from '../local-aws';
+import { ACCOUNT, E2eEnv, leakProblems, LifecycleReport, REGION, runLifecycle, writeApiCalls } from '../local-aws';
 
 let env: E2eEnv;
 let report: LifecycleReport;
@@ -75,6 +75,102 @@ test('no token text in the handler output or any CloudFormation response', () =>
   // The scan looks where the handler writes: it did write there
   expect(env.lambda.stdout).toMatch(/"message":"issued a token"/);
   expect(env.cfnResponses.received.length).toBe(4);
+});
+
+/** The EMF lines the shipped handler printed: whole stdout lines that are JSON with an `_aws` member. */
+function emfLines(stdout: string): any[] {
+  return stdout.split('\n').filter((l) => l.startsWith('{') && l.includes('"_aws"')).map((l) => JSON.parse(l));
+}
+
+test('one EMF freshness line per issued token, under the dimension the construct\'s alarm reads, with no token text', () => {
+  // GIVEN the alarm the example app synthesized (token.alarmOnStaleToken)
+  const alarms = Object.values<any>(env.template.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
+  expect(alarms).toHaveLength(1);
+  const alarm = env.resolve(alarms[0].Properties);
+  expect(alarm.Dimensions).toEqual([{ Name: 'SecretArn', Value: env.secretArn }]);
+  // WHEN reading what the handler printed
+  const emf = emfLines(env.lambda.stdout);
+  // THEN one line per issue (the deploys and each rotation's createSecret), in CloudWatch EMF shape
+  const issuing = report.steps.filter((s) => s.kind !== 'delete');
+  expect(emf).toHaveLength(issuing.length);
+  expect(emf).toHaveLength(env.codeArtifact.issued.length);
+  for (const [i, line] of emf.entries()) {
+    expect(line._aws.CloudWatchMetrics).toEqual([{
+      Namespace: alarm.Namespace,
+      Dimensions: [['SecretArn']],
+      Metrics: [{ Name: alarm.MetricName, Unit: 'Count' }, { Name: 'TokenValiditySeconds', Unit: 'Seconds' }],
+    }]);
+    expect(typeof line._aws.Timestamp).toBe('number');
+    // the dimension's value is what the alarm watches: the secret's ARN
+    expect(line.SecretArn).toBe(env.secretArn);
+    expect(line.TokensIssued).toBe(1);
+    expect(line.TokenValiditySeconds).toBeGreaterThan(issuing[i].durationSeconds! - 120);
+    expect(line.TokenValiditySeconds).toBeLessThanOrEqual(issuing[i].durationSeconds! + 1);
+    expect(line.expiration).toBe(issuing[i].expiration);
+  }
+  expect(emf.map((l) => l.issuedBy)).toEqual(issuing.map((s) => (s.kind === 'rotation' ? 'rotation' : 'deploy')));
+  expect(leakProblems(env.codeArtifact.issued, [['EMF lines', JSON.stringify(emf)]])).toEqual([]);
+});
+
+/**
+ * EventBridge's matching for the patterns this library writes: every key of the pattern must be in
+ * the event; an array lists the allowed exact values (an event array matches when one element does);
+ * an object descends (EventBridge user guide, "Event patterns").
+ */
+function matches(pattern: any, event: any): boolean {
+  return Object.entries(pattern).every(([key, want]) => {
+    const got = event?.[key];
+    if (Array.isArray(want)) {
+      return [got].flat().some((g) => want.some((w) => typeof w !== 'object' && w === g));
+    }
+    return typeof want === 'object' && want !== null && matches(want, got);
+  });
+}
+
+/**
+ * A RotationFailed event as EventBridge delivers it: a CloudTrail-recorded AWS service event of
+ * Secrets Manager (user guide, "AWS CloudTrail entries for Secrets Manager", log entries for rotation).
+ */
+const rotationFailedEvent = (secretArn: string, eventName = 'RotationFailed') => ({
+  'version': '0',
+  'id': '6a7e8feb-b491-4cf7-a9f1-bf3703467718',
+  'detail-type': 'AWS Service Event via CloudTrail',
+  'source': 'aws.secretsmanager',
+  'account': ACCOUNT,
+  'time': '2026-11-23T05:00:00Z',
+  'region': REGION,
+  'resources': [],
+  'detail': {
+    eventVersion: '1.08',
+    userIdentity: { accountId: ACCOUNT, invokedBy: 'secretsmanager.amazonaws.com' },
+    eventTime: '2026-11-23T05:00:00Z',
+    eventSource: 'secretsmanager.amazonaws.com',
+    eventName,
+    awsRegion: REGION,
+    sourceIPAddress: 'secretsmanager.amazonaws.com',
+    userAgent: 'secretsmanager.amazonaws.com',
+    requestParameters: null,
+    responseElements: null,
+    additionalEventData: { SecretId: secretArn },
+    eventID: 'b1bd8f8c-0b2d-4a1e-9f7b-0c6f6b8f1a2c',
+    readOnly: false,
+    eventType: 'AwsServiceEvent',
+    managementEvent: true,
+    recipientAccountId: ACCOUNT,
+    eventCategory: 'Management',
+  },
+});
+
+test('onRotationFailed\'s pattern matches a RotationFailed event of this secret, and no other event', () => {
+  // GIVEN the rule the example app synthesized (token.onRotationFailed)
+  const rules = Object.values<any>(env.template.Resources).filter((r) => r.Type === 'AWS::Events::Rule');
+  expect(rules).toHaveLength(1);
+  const pattern = env.resolve(rules[0].Properties.EventPattern);
+  // THEN
+  expect(matches(pattern, rotationFailedEvent(env.secretArn))).toBe(true);
+  expect(matches(pattern, rotationFailedEvent(env.secretArn, 'RotationSucceeded'))).toBe(false);
+  expect(matches(pattern, rotationFailedEvent(`${env.secretArn.slice(0, -6)}XXXXXX`))).toBe(false);
+  expect(matches(pattern, { ...rotationFailedEvent(env.secretArn), 'detail-type': 'AWS API Call via CloudTrail' })).toBe(false);
 });
 
 test('the human-readable account and API_CALLS.md are written', () => {

@@ -136,18 +136,32 @@ export function rotationEvent(step: string, versionId = 'rotation-version-0001-0
 
 export const context = (remainingMs = 120_000) => ({ getRemainingTimeInMillis: () => remainingMs });
 
-/** Runs the handler and returns everything it logged, to check the token never shows up. */
-export async function invoke(event: any, ctx = context()): Promise<{ logs: string; error?: Error }> {
+/**
+ * Runs the handler and returns everything it logged, to check the token never shows up: its console
+ * lines, and what it wrote to stdout directly (the embedded-metric-format lines, also in `emf`).
+ */
+export async function invoke(event: any, ctx = context()): Promise<{ logs: string; emf: any[]; error?: Error }> {
   const lines: string[] = [];
+  const written: string[] = [];
   const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((m) =>
     jest.spyOn(console, m).mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(' '))));
+  const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: any) => {
+    written.push(String(chunk));
+    lines.push(String(chunk).trimEnd());
+    return true;
+  });
+  const result = () => ({
+    logs: lines.join('\n'),
+    emf: written.join('').split('\n').filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l)),
+  });
   try {
     await handler(event, ctx);
-    return { logs: lines.join('\n') };
+    return result();
   } catch (error) {
-    return { logs: lines.join('\n'), error: error as Error };
+    return { ...result(), error: error as Error };
   } finally {
     spies.forEach((s) => s.mockRestore());
+    stdout.mockRestore();
   }
 }
 
