@@ -80,7 +80,7 @@ export function costReport(api: ApiCalls, durationSeconds = 43200): { lines: str
       ...parts.map(([item, formula, usd]) => `| ${item} | ${formula} | ${usd.toFixed(5)} |`),
       `| **total** | | **${total.toFixed(4)}** |`,
       '',
-      scheduled ? `The secret itself is ${Math.floor(secretShare * 100)}% of it; the Secrets Manager calls include the scheduled RotateSecret. Otherwise as below.` :
+      scheduled ? `The secret itself is ${Math.floor(secretShare * 100)}% of it; the Secrets Manager calls include the scheduled RotateSecret. Otherwise as above.` :
         `The secret itself is ${Math.floor(secretShare * 100)}% of it. The calls per rotation are the ones the end-to-end run counted (test/e2e/API_CALLS.md). ` +
       `The AssumeRole of the issuer role that each token's issue adds costs nothing: STS is "offered at no additional charge" (IAM User Guide, "What is IAM?", ${STS_PRICE_SOURCE}). ` +
       'The DIY AwsCustomResource costs the same $0.40 for its secret but its token is expired 12 hours after each deploy; one Lambda per token costs the same as ours per token (idle functions are free) but multiplies resources and IAM roles.',
