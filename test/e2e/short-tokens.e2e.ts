@@ -46,8 +46,11 @@ beforeAll(async () => {
       {
         const value = JSON.parse(v.value);
         reads.push({
-          at: Date.now(), versionId: v.versionId, issuedAt: Date.parse(value.issuedAt),
-          expiration: Date.parse(value.expiration), durationSeconds: value.durationSeconds,
+          at: Date.now(),
+          versionId: v.versionId,
+          issuedAt: Date.parse(value.issuedAt),
+          expiration: Date.parse(value.expiration),
+          durationSeconds: value.durationSeconds,
         });
       }
       await new Promise((r) => setTimeout(r, 5));
