@@ -440,7 +440,8 @@ export class CodeArtifactAuthorizationToken extends Construct {
         retryPolicy: { maximumEventAgeInSeconds: Math.max(60, minutes * 60) },
       },
     });
-    schedule.node.addDependency(issue, handler.invokePermission, role);
+    // The role itself is referenced (RoleArn); its policy must exist before the first tick.
+    schedule.node.addDependency(issue, handler.invokePermission, role.node.findChild('DefaultPolicy'));
   }
 
   /**
