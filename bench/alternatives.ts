@@ -13,11 +13,13 @@ import { AwsCustomResource, AwsCustomResourcePolicy, AwsSdkCall, PhysicalResourc
 import { CodeArtifactAuthorizationToken, RepositoryAccess } from '../lib';
 import { ALL_REPOSITORIES_TAG_VALUE, CONFIG_NAMES, SECRET_ID_PROPERTY } from '../lib/contract';
 
-export type Variant = 'ours' | 'ours-repositories' | 'diy' | 'per-token';
-export const VARIANTS: Variant[] = ['ours', 'ours-repositories', 'diy', 'per-token'];
+export type Variant = 'ours' | 'ours-repositories' | 'ours-short' | 'ours-replicas' | 'diy' | 'per-token';
+export const VARIANTS: Variant[] = ['ours', 'ours-repositories', 'ours-short', 'ours-replicas', 'diy', 'per-token'];
 export const VARIANT_NAMES: Record<Variant, string> = {
   'ours': 'cdk-codeartifact-token',
   'ours-repositories': 'cdk-codeartifact-token, 2 repositories, half publishing',
+  'ours-short': 'cdk-codeartifact-token, 15-minute tokens (EventBridge Scheduler)',
+  'ours-replicas': 'cdk-codeartifact-token, 2 replica regions',
   'diy': 'DIY AwsCustomResource',
   'per-token': 'one Lambda per token',
 };
@@ -37,6 +39,12 @@ export function addTokens(stack: Stack, variant: Variant, n: number): void {
         repositories: repositoriesOf(i),
         access: i % 2 === 1 ? RepositoryAccess.READ_AND_PUBLISH : RepositoryAccess.READ,
       });
+    } else if (variant === 'ours-short') {
+      // The Scheduler path: its schedule replaces the rotation schedule; one role per stack.
+      new CodeArtifactAuthorizationToken(stack, `Token${i}`, { domain: domainOf(i), tokenDuration: Duration.minutes(15) });
+    } else if (variant === 'ours-replicas') {
+      // Replicas are properties of the secret resource, not resources of their own.
+      new CodeArtifactAuthorizationToken(stack, `Token${i}`, { domain: domainOf(i), replicaRegions: [{ region: 'us-east-1' }, { region: 'eu-central-1' }] });
     } else if (variant === 'diy') {
       addDiyToken(stack, i);
     } else {

@@ -3,7 +3,7 @@
  * November 2026) and the API calls the end-to-end run counted per rotation (test/e2e/API_CALLS.md).
  */
 import { ApiCalls, callsOf } from './api-calls';
-import { deriveRotationHours } from '../lib/validation';
+import { deriveRotation, intervalMinutes } from '../lib/validation';
 
 export const PRICES = {
   secretPerMonth: 0.40, // Secrets Manager, per secret
@@ -16,6 +16,11 @@ export const PRICES = {
   // account offered at no additional charge."
   stsPerCall: 0,
   logsPerGbIngested: 0.50, // CloudWatch Logs
+  // EventBridge Scheduler, per 1M scheduled invocations after the first 14 million of each month,
+  // which are free (AWS Price List, AWSEvents offer: "$0 for the first 14 million scheduled
+  // invocations"; "$1.25 per million scheduled invocations in Asia Pacific (Tokyo)"; $1.00 in US East,
+  // https://aws.amazon.com/eventbridge/pricing/). Counted here without the free tier.
+  schedulerPerMillionInvocations: 1.00,
 };
 
 export const STS_PRICE_SOURCE = 'https://docs.aws.amazon.com/IAM/latest/UserGuide/introduction.html';
@@ -34,11 +39,17 @@ export interface CostSummary {
   readonly secretShare: number;
 }
 
-export function costReport(api: ApiCalls): { lines: string[]; summary: CostSummary } {
+/**
+ * @param durationSeconds the tokens' lifetime; their rotation interval is the derived one, and below
+ * 9 hours it is kept by EventBridge Scheduler, whose RotateSecret call is one more Secrets Manager call
+ */
+export function costReport(api: ApiCalls, durationSeconds = 43200): { lines: string[]; summary: CostSummary } {
   const hoursPerMonth = 730;
-  const rotations = hoursPerMonth / deriveRotationHours(43200);
+  const plan = deriveRotation(durationSeconds);
+  const rotations = (hoursPerMonth * 60) / intervalMinutes(plan);
   const invocations = rotations * PER_ROTATION.invocations;
-  const secretsCalls = callsOf(api.rotation, 'secretsmanager');
+  const scheduled = plan.trigger === 'scheduler';
+  const secretsCalls = callsOf(api.rotation, 'secretsmanager') + (scheduled ? 1 : 0);
   const codeartifactCalls = callsOf(api.rotation, 'codeartifact');
   const stsCalls = callsOf(api.rotation, 'sts');
   const parts: Array<[string, string, number]> = [
@@ -53,19 +64,24 @@ export function costReport(api: ApiCalls): { lines: string[]; summary: CostSumma
     ['STS AssumeRole', `${rotations.toFixed(0)} rotations x ${stsCalls} x $0 (STS has no charge)`, rotations * stsCalls * PRICES.stsPerCall],
     ['CloudWatch Logs', `${invocations.toFixed(0)} x ${PER_ROTATION.logBytesPerInvocation} B x $${PRICES.logsPerGbIngested}/GB`,
       (invocations * PER_ROTATION.logBytesPerInvocation * PRICES.logsPerGbIngested) / 2 ** 30],
+    ...(scheduled ? [['EventBridge Scheduler', `${rotations.toFixed(0)} invocations x $${PRICES.schedulerPerMillionInvocations}/1M (the first 14M a month are free)`,
+      (rotations * PRICES.schedulerPerMillionInvocations) / 1e6] as [string, string, number]] : []),
   ];
   const total = parts.reduce((n, [, , usd]) => n + usd, 0);
   const secretShare = PRICES.secretPerMonth / total;
   return {
     lines: [
-      '### Cost per token per month (defaults: 12-hour tokens, rotation every 5 hours)',
+      `### Cost per token per month (${durationSeconds / 3600 >= 1 ? `${durationSeconds / 3600}-hour` : `${durationSeconds / 60}-minute`} tokens, `
+        + `rotation every ${intervalMinutes(plan) >= 60 && intervalMinutes(plan) % 60 === 0 ? `${intervalMinutes(plan) / 60} hours` : `${intervalMinutes(plan)} minutes`}`
+        + `${scheduled ? ', started by EventBridge Scheduler' : ', the defaults'})`,
       '',
       '| item | formula | USD |',
       '|---|---|---:|',
       ...parts.map(([item, formula, usd]) => `| ${item} | ${formula} | ${usd.toFixed(5)} |`),
       `| **total** | | **${total.toFixed(4)}** |`,
       '',
-      `The secret itself is ${Math.floor(secretShare * 100)}% of it. The calls per rotation are the ones the end-to-end run counted (test/e2e/API_CALLS.md). ` +
+      scheduled ? `The secret itself is ${Math.floor(secretShare * 100)}% of it; the Secrets Manager calls include the scheduled RotateSecret. Otherwise as above.` :
+        `The secret itself is ${Math.floor(secretShare * 100)}% of it. The calls per rotation are the ones the end-to-end run counted (test/e2e/API_CALLS.md). ` +
       `The AssumeRole of the issuer role that each token's issue adds costs nothing: STS is "offered at no additional charge" (IAM User Guide, "What is IAM?", ${STS_PRICE_SOURCE}). ` +
       'The DIY AwsCustomResource costs the same $0.40 for its secret but its token is expired 12 hours after each deploy; one Lambda per token costs the same as ours per token (idle functions are free) but multiplies resources and IAM roles.',
       '',

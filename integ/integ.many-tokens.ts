@@ -1,6 +1,8 @@
 /**
  * Three tokens in one stack, for two domains and with three durations: they share one handler
- * Lambda (and its role), and each secret holds a fresh token of its own duration.
+ * Lambda (and its role), and each secret holds a fresh token of its own duration. The 12-hour token
+ * rotates on Secrets Manager's schedule; the 6- and 8-hour ones, whose derived intervals are under
+ * its 4-hour minimum, through EventBridge Scheduler schedules sharing one role.
  * Deploy with `TS_NODE_PREFER_TS_EXTS=true npx integ-runner --directory integ --language typescript --force integ.many-tokens.ts`.
  */
 import * as assert from 'assert';
@@ -42,13 +44,21 @@ const handlers = template.findResources('AWS::Lambda::Function', {
 assert.strictEqual(Object.keys(handlers).length, 1, `expected one token handler Lambda, got ${Object.keys(handlers).join(', ')}`);
 const handlerArn = { 'Fn::GetAtt': [Object.keys(handlers)[0], 'Arn'] };
 template.resourceCountIs('AWS::Lambda::Function', 2);
-// The handler's role, the issuer role every token carries, and the checker's role.
-template.resourceCountIs('AWS::IAM::Role', 3);
+// The handler's role, the issuer role every token carries, the Scheduler role, and the checker's role.
+template.resourceCountIs('AWS::IAM::Role', 4);
 // Every token's first issue and its rotation go to that handler.
 template.resourceCountIs('Custom::CodeArtifactAuthorizationToken', 3);
 template.allResourcesProperties('Custom::CodeArtifactAuthorizationToken', { ServiceToken: handlerArn });
-template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 3);
+template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 1);
 template.allResourcesProperties('AWS::SecretsManager::RotationSchedule', { RotationLambdaARN: handlerArn });
+// rate(177 minutes) for 6 hours, rate(237 minutes) for 8: (duration - 5 minutes) / 2
+template.resourceCountIs('AWS::Scheduler::Schedule', 2);
+for (const expression of ['rate(177 minutes)', 'rate(237 minutes)']) {
+  template.hasResourceProperties('AWS::Scheduler::Schedule', {
+    ScheduleExpression: expression,
+    Target: Match.objectLike({ Input: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([handlerArn])] }) }),
+  });
+}
 // One issuer policy naming both domains, each once, and every repository of each (no repositories prop).
 template.resourceCountIs('AWS::IAM::ManagedPolicy', 1);
 const inDomain = (domain: string) => Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([{ 'Fn::GetAtt': [domain, 'Name'] }])] });

@@ -1,4 +1,4 @@
-import { Annotations, Aws, CustomResource, Duration, Fn, RemovalPolicy, SecretValue, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Arn, ArnFormat, Aws, CustomResource, Duration, Fn, RemovalPolicy, SecretValue, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -7,6 +7,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { CodeBuildTokenOptions, FunctionTokenOptions, StaleTokenAlarmOptions } from './consumer-options';
@@ -21,7 +22,7 @@ import {
 import { PackageFormat, RepositoryAccess } from './repository-access';
 import { PUBLISH_ACTIONS, READ_ACTIONS, GET_AUTHORIZATION_TOKEN } from './session-policy';
 import { codeArtifactArn, suppressNag, TokenHandler } from './token-handler';
-import { ROTATION_WINDOW_HOURS, validateSettings } from './validation';
+import { RotationPlan, ROTATION_WINDOW_HOURS, SCHEDULER_FALLBACK_RULES, validateSettings } from './validation';
 
 /**
  * Properties of a `CodeArtifactAuthorizationToken`.
@@ -70,18 +71,36 @@ export interface CodeArtifactAuthorizationTokenProps {
    * How long each token is valid: whole seconds, from 15 minutes to 12 hours. `Duration.seconds(0)`
    * ties the token to the handler's own role session and is allowed only with a warning.
    *
+   * Tokens shorter than 9 hours are refreshed more often than Secrets Manager's own schedule allows
+   * (every 4 hours at most): an EventBridge Scheduler schedule starts their rotations instead.
+   *
    * @default Duration.hours(12)
    */
   readonly tokenDuration?: Duration;
 
   /**
-   * How often a fresh token replaces the current one: whole hours, at least 4 (the Secrets Manager
-   * minimum) and shorter than `tokenDuration`.
+   * How often a fresh token replaces the current one; shorter than `tokenDuration`, and leaving a
+   * token read at any moment at least 5 minutes of validity. Whole hours of at least 4 are kept by
+   * Secrets Manager's rotation schedule (a rotation may start up to an hour late); any other whole
+   * number of minutes, at least 5, by an EventBridge Scheduler schedule that calls `RotateSecret`
+   * (a rotation lands within about 5 minutes).
    *
-   * @default - (tokenDuration - 1 hour) / 2, rounded down, and at least 4 hours: 5 hours for
-   * 12-hour tokens, so a token read at any moment has at least 6 hours left
+   * @default - about half the token's lifetime: (tokenDuration - 1 hour) / 2 in whole hours when
+   * that is at least 4 hours (5 hours for 12-hour tokens, leaving at least 6 hours); otherwise
+   * (tokenDuration - 5 minutes) / 2 in whole minutes, through EventBridge Scheduler (5 minutes for
+   * 15-minute tokens, leaving at least 5 minutes; 57 minutes for 2-hour tokens, leaving 58)
    */
   readonly rotationInterval?: Duration;
+
+  /**
+   * Regions to replicate the secret to, so that readers there read a nearby copy; Secrets Manager
+   * propagates each rotation to every replica. The token itself still works only against the
+   * domain's region. A replica's `encryptionKey` must be a key in that region; the handler may
+   * encrypt with it through Secrets Manager, and `grantRead` grants decrypting with it there.
+   *
+   * @default - the secret is not replicated
+   */
+  readonly replicaRegions?: secretsmanager.ReplicaRegion[];
 
   /**
    * The name of the secret that holds the token.
@@ -185,6 +204,9 @@ export class CodeArtifactAuthorizationToken extends Construct {
   /** How often the token is replaced. */
   public readonly rotationInterval: Duration;
 
+  /** The regions the secret is replicated to (empty when it is not). */
+  public readonly replicaRegions: secretsmanager.ReplicaRegion[];
+
   /** The repositories the token opens; undefined for every repository in the domain. */
   public readonly repositories?: string[];
 
@@ -230,6 +252,8 @@ export class CodeArtifactAuthorizationToken extends Construct {
       vpcSubnets: props.vpcSubnets,
       securityGroups: props.securityGroups,
       handlerReservedConcurrency: props.handlerReservedConcurrency,
+      replicaRegions: props.replicaRegions,
+      stackRegion: stack.region,
     });
     if (checked.errors.length > 0) {
       throw new Error(`CodeArtifactAuthorizationToken '${this.node.path}': ${checked.errors.join('; ')}`);
@@ -237,7 +261,9 @@ export class CodeArtifactAuthorizationToken extends Construct {
     for (const w of checked.warnings) {
       Annotations.of(this).addWarningV2(`${TAG_PREFIX}:${w.id}`, w.message);
     }
-    this.rotationInterval = Duration.hours(checked.rotationHours);
+    const rotation: RotationPlan = checked.rotation;
+    this.rotationInterval = rotation.trigger === 'secrets-manager' ? Duration.hours(rotation.hours) : Duration.minutes(rotation.minutes);
+    this.replicaRegions = props.replicaRegions ?? [];
 
     this.domainArn = codeArtifactArn(this, this, `domain/${this.domain}`);
 
@@ -245,6 +271,10 @@ export class CodeArtifactAuthorizationToken extends Construct {
       secretName: props.secretName,
       description: `CodeArtifact authorization token for domain ${this.domain} (cdk-codeartifact-token)`,
       encryptionKey: props.encryptionKey,
+      // Replicas follow each rotation: "If you turn on rotation for your primary secret, Secrets
+      // Manager rotates the secret in the primary Region, and the new secret value propagates to all
+      // of the associated replica secrets" (Secrets Manager user guide, "Replicate secrets across Regions").
+      replicaRegions: props.replicaRegions,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
       // Not a secret: a documented JSON value with no token, for the seconds before the first one.
       secretStringValue: SecretValue.unsafePlainText(JSON.stringify(PLACEHOLDER_SECRET_VALUE)),
@@ -291,6 +321,7 @@ export class CodeArtifactAuthorizationToken extends Construct {
       repositories: this.repositories,
       access: this.access,
       encryptionKey: props.encryptionKey,
+      replicaRegions: props.replicaRegions,
     });
 
     // Issues the first token while the stack deploys, and a new one whenever a property changes.
@@ -306,20 +337,24 @@ export class CodeArtifactAuthorizationToken extends Construct {
     });
     issue.node.addDependency(...tokenPolicies, handler.issuerRole);
 
-    // Not secret.addRotationSchedule(): that adds a resource policy per secret (a fourth resource per
-    // token), a per-secret statement on the role that overflows IAM's inline limit at scale, and
-    // secretsmanager:GetRandomPassword on "*", none of which this rotation needs.
-    const schedule = new secretsmanager.CfnRotationSchedule(this, 'RotationSchedule', {
-      secretId: secret.secretArn,
-      rotationLambdaArn: handler.function.functionArn,
-      rotationRules: {
-        scheduleExpression: `rate(${checked.rotationHours} hours)`,
-        duration: `${ROTATION_WINDOW_HOURS}h`,
-      },
-      // The custom resource has just issued a token: do not rotate again on first deploy.
-      rotateImmediatelyOnUpdate: false,
-    });
-    schedule.node.addDependency(issue, handler.invokePermission);
+    if (rotation.trigger === 'secrets-manager') {
+      // Not secret.addRotationSchedule(): that adds a resource policy per secret (a fourth resource per
+      // token), a per-secret statement on the role that overflows IAM's inline limit at scale, and
+      // secretsmanager:GetRandomPassword on "*", none of which this rotation needs.
+      const schedule = new secretsmanager.CfnRotationSchedule(this, 'RotationSchedule', {
+        secretId: secret.secretArn,
+        rotationLambdaArn: handler.function.functionArn,
+        rotationRules: {
+          scheduleExpression: `rate(${rotation.hours} hours)`,
+          duration: `${ROTATION_WINDOW_HOURS}h`,
+        },
+        // The custom resource has just issued a token: do not rotate again on first deploy.
+        rotateImmediatelyOnUpdate: false,
+      });
+      schedule.node.addDependency(issue, handler.invokePermission);
+    } else {
+      this.addSchedulerRotation(secret, handler, rotation.minutes, issue);
+    }
   }
 
   /**
@@ -328,7 +363,28 @@ export class CodeArtifactAuthorizationToken extends Construct {
    * @param grantee the principal that reads the token: a CodeBuild project, a task role, a function...
    */
   public grantRead(grantee: iam.IGrantable): iam.Grant {
-    return this.secret.grantRead(grantee);
+    const primary = this.secret.grantRead(grantee);
+    if (this.replicaRegions.length === 0) {
+      return primary;
+    }
+    // "The ARN for a replicated secret is the same as the primary secret except for the Region"
+    // (Secrets Manager user guide, "Replicate secrets across Regions").
+    const parts = Arn.split(this.secret.secretArn, ArnFormat.COLON_RESOURCE_NAME);
+    const replicas = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+      resourceArns: this.replicaRegions.map((r) => Arn.format({ ...parts, region: r.region })),
+    });
+    // A replica is decrypted in its own region, with its own key, through Secrets Manager there. In
+    // the reader's policy: the key is in another region, where this stack cannot change its key policy
+    // (and the key's grantDecrypt() drops the principal statement for a key of another region).
+    const keys = this.replicaRegions.filter((r) => r.encryptionKey).map((r) => iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['kms:Decrypt'],
+      resourceArns: [r.encryptionKey!.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${r.region}.amazonaws.com` } },
+    }));
+    return [replicas, ...keys].reduce((all, g) => all.combine(g), primary);
   }
 
   /**
@@ -353,6 +409,52 @@ export class CodeArtifactAuthorizationToken extends Construct {
       // The partition's DNS suffix follows from the region; a deploy-time region takes the stack's.
       dnsSuffix: Token.isUnresolved(this.domainRegion) ? Aws.URL_SUFFIX : undefined,
     });
+  }
+
+  /**
+   * Rotations more frequent than Secrets Manager's schedule allows (its shortest `rate()` is 4
+   * hours): an EventBridge Scheduler schedule calls RotateSecret every `minutes`, and Secrets Manager
+   * runs the same four steps with the handler, so readers keep the staging labels' guarantees.
+   *
+   * Three resources per token (the secret, the custom resource and this schedule), since the
+   * RotateSecret call itself configures the rotation: "If you include the configuration parameters,
+   * the operation sets the values for the secret and then immediately starts a rotation" (RotateSecret
+   * API reference). No CfnRotationSchedule manages those values, so nothing in the stack sets them
+   * otherwise. The rules set are Secrets Manager's own schedule at its 4-hour minimum: a fallback.
+   *
+   * L1 rather than aws-scheduler's `Schedule` with `targets.Universal`, which adds a statement per
+   * schedule to the shared role; the role's statements here are scoped by tag, constant in size.
+   */
+  private addSchedulerRotation(secret: secretsmanager.Secret, handler: TokenHandler, minutes: number, issue: CustomResource): void {
+    const role = handler.schedulerRole();
+    suppressNag(secret.node.defaultChild, [
+      'AwsSolutions-SMG4', ...['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map((pack) => `${pack}-SecretsManagerRotationEnabled`),
+    ].map((id) => ({
+      id,
+      reason: `The token is rotated every ${minutes} minutes, more often than a RotationSchedule resource allows (4 hours at least): an EventBridge Scheduler schedule calls RotateSecret with the rotation function and rules, which turns rotation on at its first run.`,
+    })));
+    const schedule = new scheduler.CfnSchedule(this, 'SchedulerSchedule', {
+      description: `Rotates a cdk-codeartifact-token secret every ${minutes} minutes`,
+      scheduleExpression: `rate(${minutes} minutes)`,
+      flexibleTimeWindow: { mode: 'OFF' },
+      state: 'ENABLED',
+      target: {
+        // A universal target: "arn:aws:scheduler:::aws-sdk:service:apiAction", with the API's request
+        // parameters as the JSON Input (EventBridge Scheduler user guide, "Using universal targets";
+        // arn:aws-cn:... in China). No ClientRequestToken: each call must start a new version.
+        arn: `arn:${Aws.PARTITION}:scheduler:::aws-sdk:secretsmanager:rotateSecret`,
+        roleArn: role.roleArn,
+        input: Stack.of(this).toJsonString({
+          SecretId: secret.secretArn,
+          RotationLambdaARN: handler.function.functionArn,
+          RotationRules: SCHEDULER_FALLBACK_RULES,
+        }),
+        // A tick older than the interval is superseded by the next one.
+        retryPolicy: { maximumEventAgeInSeconds: Math.max(60, minutes * 60) },
+      },
+    });
+    // The role itself is referenced (RoleArn); its policy must exist before the first tick.
+    schedule.node.addDependency(issue, handler.invokePermission, role.node.findChild('DefaultPolicy'));
   }
 
   /**

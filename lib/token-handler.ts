@@ -42,6 +42,8 @@ export interface TokenScope {
   readonly access: RepositoryAccess;
   /** The key that encrypts `secret`. */
   readonly encryptionKey?: kms.IKey;
+  /** The secret's replicas, whose keys the handler's writes re-encrypt with. */
+  readonly replicaRegions?: secretsmanager.ReplicaRegion[];
 }
 
 /** "arn:aws-us-gov:codeartifact:ap-southeast-2:123456789012:" and the quotes and comma around an ARN. */
@@ -105,7 +107,9 @@ export class TokenHandler extends Construct {
   /** The issuer's domains, repositories and packages. */
   private readonly issuerPolicies: PolicyBudget<RightGroup>;
   /** The handler's customer-managed keys, in managed policies too: one statement per key would overflow its inline policy. */
-  private readonly keyPolicies: PolicyBudget<'keys'>;
+  private readonly keyPolicies: PolicyBudget<'keys' | 'replicaKeys'>;
+  /** Assumed by EventBridge Scheduler for the tokens rotated faster than Secrets Manager's schedule allows; created by the first of them. */
+  private _schedulerRole?: iam.Role;
 
   private constructor(scope: Construct, id: string, placement: HandlerPlacement) {
     super(scope, id);
@@ -221,6 +225,17 @@ export class TokenHandler extends Construct {
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
         conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
       },
+      // A write to a replicated secret is re-encrypted with each replica's key in its own region, as
+      // the writer: "To encrypt the replicated secret with a KMS key other than aws/secretsmanager,
+      // you need kms:GenerateDataKey and kms:Encrypt to the key" (Secrets Manager user guide,
+      // "Troubleshoot replication"; "How Secrets Manager authorizes cross-account replication":
+      // replication "decrypts the value with the primary secret's KMS key and re-encrypts it with the
+      // replica secret's KMS key", as the caller through a forward access session). Still only
+      // through Secrets Manager, in whichever region it calls KMS from.
+      replicaKeys: {
+        actions: ['kms:Encrypt', 'kms:GenerateDataKey'],
+        conditions: { StringLike: { 'kms:ViaService': 'secretsmanager.*' } },
+      },
     }, {
       description: 'Lets the cdk-codeartifact-token handler use the keys of this stack\'s token secrets, through Secrets Manager only',
     }, () => `CodeArtifactAuthorizationToken: the tokens of stack '${stackName}' use more distinct encryption keys than `
@@ -262,7 +277,59 @@ export class TokenHandler extends Construct {
       const keyArn = scope.encryptionKey.keyArn;
       policies.add(this.keyPolicies.grant('keys', keyArn, Token.isUnresolved(keyArn) ? KEY_ARN_CHARS : keyArn.length + 3));
     }
+    for (const replica of scope.replicaRegions ?? []) {
+      if (replica.encryptionKey) {
+        const keyArn = replica.encryptionKey.keyArn;
+        policies.add(this.keyPolicies.grant('replicaKeys', keyArn, Token.isUnresolved(keyArn) ? KEY_ARN_CHARS : keyArn.length + 3));
+      }
+    }
     return [...policies];
+  }
+
+  /**
+   * The role EventBridge Scheduler assumes to start the rotations of the stack's short-lived tokens:
+   * one per stack, created by the first of them, whose statements do not grow with the tokens.
+   *
+   * RotateSecret is allowed on the stack's token secrets only, by the same tags as the handler's
+   * own access. "If the secret has a rotation function, you also need lambda:InvokeFunction" (RotateSecret
+   * API reference, Required permissions): on the stack's handler only. The trust is limited to
+   * schedules of this account (`aws:SourceAccount`), as the EventBridge Scheduler user guide
+   * ("Set up the execution role") recommends against the confused deputy.
+   */
+  public schedulerRole(): iam.Role {
+    if (this._schedulerRole) {
+      return this._schedulerRole;
+    }
+    const stack = Stack.of(this);
+    const role = new iam.Role(this, 'SchedulerRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com').withConditions({ StringEquals: { 'aws:SourceAccount': stack.account } }),
+      description: 'Lets EventBridge Scheduler start the rotations of the short-lived tokens of cdk-codeartifact-token',
+    });
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['secretsmanager:RotateSecret'],
+      resources: [stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      conditions: {
+        StringEquals: {
+          [`aws:ResourceTag/${CLOUDFORMATION_STACK_ID_TAG}`]: stack.stackId,
+          [`aws:ResourceTag/${STACK_TAG}`]: stack.stackId,
+        },
+      },
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['lambda:InvokeFunction'],
+      resources: [this.function.functionArn],
+    }));
+    const policy = role.node.tryFindChild('DefaultPolicy')?.node.defaultChild;
+    suppressNag(policy, [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'RotateSecret is limited by aws:ResourceTag conditions to the token secrets of this stack (CloudFormation\'s own aws:cloudformation:stack-id tag, which no user can set, and the library\'s token tag), as the handler\'s own access is; one ARN per secret would grow the policy with every token.',
+      appliesTo: [{ regex: '/^Resource::arn:.*:secretsmanager:.*:secret:\\*$/' }],
+    }, ...inPacks('IAMNoInlinePolicy').map((id) => ({
+      id,
+      reason: 'The inline policy holds two statements of constant size (tag-scoped RotateSecret, and invoking the stack\'s one handler), whatever the number of tokens.',
+    }))]);
+    this._schedulerRole = role;
+    return role;
   }
 }
 

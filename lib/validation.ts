@@ -19,6 +19,26 @@ import { MAX_SESSION_POLICY_CHARS, sessionPolicy } from './session-policy';
 export const MIN_ROTATION_HOURS = 4;
 /** The rotation window we ask for: the longest a scheduled rotation may start late. */
 export const ROTATION_WINDOW_HOURS = 1;
+/**
+ * How late a rotation started by EventBridge Scheduler may land: Scheduler invokes its target within
+ * the minute ("All schedule types on EventBridge Scheduler invoke their targets with 60 second
+ * precision", EventBridge Scheduler user guide, "Schedule types"), and the rotation's four handler
+ * invocations take seconds (each bounded by the handler's 2-minute timeout). 5 minutes covers both.
+ */
+export const SCHEDULER_LATENESS_MINUTES = 5;
+/**
+ * The shortest interval we schedule. Scheduler's `rate()` accepts 1 minute, but a rotation must end
+ * before the next RotateSecret (which fails while one is in progress: RotateSecret API reference),
+ * and the shortest tokens (15 minutes) get 5 minutes by default.
+ */
+export const MIN_SCHEDULER_INTERVAL_MINUTES = 5;
+/** The least validity a token read at any moment must keep: what testSecret demands of a new token. */
+export const MIN_VALIDITY_LEFT_MINUTES = 5;
+/**
+ * The rotation rules a Scheduler-driven RotateSecret sets on the secret: Secrets Manager's own
+ * schedule at its minimum, a fallback should the Scheduler schedule stop.
+ */
+export const SCHEDULER_FALLBACK_RULES = { ScheduleExpression: `rate(${MIN_ROTATION_HOURS} hours)`, Duration: `${ROTATION_WINDOW_HOURS}h` };
 const SECRET_NAME_PATTERN = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 
 /** The inputs that validation needs; unresolved values are skipped (the handler checks them). */
@@ -36,6 +56,10 @@ export interface TokenSettings {
   /** Undefined: every repository in the domain. */
   readonly repositories?: string[];
   readonly access: RepositoryAccess;
+  /** The regions the secret is replicated to. */
+  readonly replicaRegions?: ReadonlyArray<{ readonly region: string }>;
+  /** The stack's region, where the primary secret lives. */
+  readonly stackRegion: string;
 }
 
 /** A warning users may acknowledge, with the id they acknowledge it by. */
@@ -44,12 +68,32 @@ export interface SettingsWarning {
   readonly message: string;
 }
 
+/**
+ * Who starts each rotation. Secrets Manager's own schedule (`rate(N hours)`, N at least 4), or, for
+ * shorter or finer intervals, an EventBridge Scheduler schedule (`rate(N minutes)`) calling RotateSecret.
+ */
+export type RotationPlan =
+  | { readonly trigger: 'secrets-manager'; readonly hours: number }
+  | { readonly trigger: 'scheduler'; readonly minutes: number };
+
 export interface ValidatedSettings {
   readonly errors: string[];
   readonly warnings: SettingsWarning[];
-  /** The rotation interval in whole hours, explicit or derived. */
-  readonly rotationHours: number;
+  /** The rotation interval, explicit or derived, and who keeps it. */
+  readonly rotation: RotationPlan;
 }
+
+/** The interval of a plan in minutes. */
+export function intervalMinutes(plan: RotationPlan): number {
+  return plan.trigger === 'secrets-manager' ? plan.hours * 60 : plan.minutes;
+}
+
+/** How late a rotation of the plan may land, in minutes. */
+export function latenessMinutes(plan: RotationPlan): number {
+  return plan.trigger === 'secrets-manager' ? ROTATION_WINDOW_HOURS * 60 : SCHEDULER_LATENESS_MINUTES;
+}
+
+const minutesText = (m: number) => (m % 60 === 0 ? `${m / 60} hour${m === 60 ? '' : 's'}` : m > 60 ? `${Math.floor(m / 60)}h${m % 60}m (${m} minutes)` : `${m} minutes`);
 
 const quote = (value: unknown) => JSON.stringify(value);
 
@@ -81,7 +125,7 @@ export function validateSettings(s: TokenSettings): ValidatedSettings {
     errors.push(`vpcSubnets and securityGroups need vpc: the handler runs outside any VPC unless vpc is set, got ${given} without vpc`);
   }
 
-  errors.push(...repositoryErrors(s));
+  errors.push(...repositoryErrors(s), ...replicaErrors(s));
   const rc = s.handlerReservedConcurrency;
   if (rc !== undefined && !Token.isUnresolved(rc) && (!Number.isInteger(rc) || rc < 1)) {
     errors.push(`handlerReservedConcurrency must be a whole number of at least 1 (0 would stop every token from being issued), got ${quote(rc)}`);
@@ -99,52 +143,80 @@ export function validateSettings(s: TokenSettings): ValidatedSettings {
     errors.push(`tokenDuration must be 0 or between 15 minutes and 12 hours (${MIN_DURATION_SECONDS}-${MAX_DURATION_SECONDS} seconds), got ${s.tokenDuration.toHumanString()} (${durationSeconds} seconds)`);
   }
 
-  let rotationHours = deriveRotationHours(typeof durationSeconds === 'number' ? durationSeconds : undefined);
+  const knownSeconds = typeof durationSeconds === 'number' ? durationSeconds : undefined;
+  let rotation = deriveRotation(knownSeconds);
   if (s.rotationInterval !== undefined && !s.rotationInterval.isUnresolved()) {
-    const millis = s.rotationInterval.toMilliseconds();
-    const hours = millis / 3_600_000;
-    if (!Number.isInteger(hours)) {
-      errors.push(`rotationInterval must be a whole number of hours (Secrets Manager schedules rate(N hours)), got ${s.rotationInterval.toHumanString()}`);
-    } else if (hours < MIN_ROTATION_HOURS) {
-      errors.push(`rotationInterval must be at least ${MIN_ROTATION_HOURS} hours (the Secrets Manager minimum), got ${s.rotationInterval.toHumanString()}`);
+    const explicit = planFor(s.rotationInterval);
+    if (typeof explicit === 'string') {
+      errors.push(explicit);
     } else {
-      rotationHours = hours;
+      rotation = explicit;
     }
   }
 
-  if (typeof durationSeconds === 'number' && durationSeconds > 0 && errors.length === 0) {
-    const which = s.rotationInterval === undefined ? `the derived rotationInterval (${rotationHours} hours)` : `rotationInterval (${rotationHours} hours)`;
-    if (rotationHours * 3600 >= durationSeconds) {
-      errors.push(`${which} must be shorter than tokenDuration, got tokenDuration ${s.tokenDuration.toHumanString()}: tokens would expire before they are replaced. Use a tokenDuration of at least ${MIN_ROTATION_HOURS + 2} hours.`);
-    } else {
-      const leftSeconds = worstCaseValiditySeconds(durationSeconds, rotationHours);
-      if (leftSeconds < 3600) {
-        warnings.push({
-          id: 'tokenValidityMargin',
-          message: `with tokenDuration ${s.tokenDuration.toHumanString()} and ${which}, a token read just before a late rotation has only ${Math.round(leftSeconds / 60)} minutes left (rotation can start up to ${ROTATION_WINDOW_HOURS} hour late). Lengthen tokenDuration or shorten rotationInterval.`,
-        });
-      }
+  if (knownSeconds !== undefined && knownSeconds > 0 && errors.length === 0) {
+    const minutes = intervalMinutes(rotation);
+    const which = s.rotationInterval === undefined ? `the derived rotationInterval (${minutesText(minutes)})` : `rotationInterval (${minutesText(minutes)})`;
+    const durationText = `tokenDuration ${s.tokenDuration.toHumanString()}`;
+    const leftSeconds = worstCaseValiditySeconds(knownSeconds, rotation);
+    const lateness = latenessMinutes(rotation);
+    // The longest interval that keeps the minimum: through Scheduler, whose rotations land soonest.
+    const longest = Math.floor(knownSeconds / 60) - SCHEDULER_LATENESS_MINUTES - MIN_VALIDITY_LEFT_MINUTES;
+    if (minutes * 60 >= knownSeconds) {
+      errors.push(`${which} must be shorter than tokenDuration, got ${durationText}: tokens would expire before they are replaced. Leave rotationInterval out for a derived one, or make it at most ${minutesText(Math.max(longest, 1))}.`);
+    } else if (leftSeconds < MIN_VALIDITY_LEFT_MINUTES * 60) {
+      errors.push(`${which} must leave a token at least ${MIN_VALIDITY_LEFT_MINUTES} minutes of validity when it is read, got ${durationText}: `
+        + `a token read just before a late rotation (up to ${lateness} minutes late) would have ${Math.round(leftSeconds / 60)} minutes left. `
+        + (longest >= MIN_SCHEDULER_INTERVAL_MINUTES ? `Make rotationInterval at most ${minutesText(longest)}, or leave it out.` : 'Lengthen tokenDuration.'));
+    } else if (leftSeconds < Math.min(3600, knownSeconds / 4)) {
+      warnings.push({
+        id: 'tokenValidityMargin',
+        message: `with ${durationText} and ${which}, a token read just before a late rotation has only ${Math.round(leftSeconds / 60)} minutes left (rotation can start up to ${minutesText(lateness)} late). Lengthen tokenDuration or shorten rotationInterval.`,
+      });
     }
   }
 
-  return { errors, warnings, rotationHours };
+  return { errors, warnings, rotation };
 }
 
 /**
- * The default rotation interval: a token read at the worst moment still has about half its
- * lifetime left, and never less often than Secrets Manager allows.
+ * The default rotation interval: a token read at the worst moment still has about half its lifetime
+ * left. Secrets Manager's own schedule keeps it where it can (whole hours, at least 4: tokens of 9
+ * hours and more, 5 hours for the default 12); shorter tokens are rotated by EventBridge Scheduler
+ * every `(tokenDuration - 5 minutes) / 2` minutes, 5 minutes for 15-minute tokens.
  */
-export function deriveRotationHours(durationSeconds: number | undefined): number {
+export function deriveRotation(durationSeconds: number | undefined): RotationPlan {
   if (durationSeconds === undefined || durationSeconds === 0) {
-    return MIN_ROTATION_HOURS;
+    return { trigger: 'secrets-manager', hours: MIN_ROTATION_HOURS };
   }
   const hours = Math.floor((durationSeconds / 3600 - ROTATION_WINDOW_HOURS) / 2);
-  return Math.max(MIN_ROTATION_HOURS, hours);
+  if (hours >= MIN_ROTATION_HOURS) {
+    return { trigger: 'secrets-manager', hours };
+  }
+  const minutes = Math.floor((durationSeconds / 60 - SCHEDULER_LATENESS_MINUTES) / 2);
+  return { trigger: 'scheduler', minutes: Math.max(MIN_SCHEDULER_INTERVAL_MINUTES, minutes) };
 }
 
-/** The least validity left on a token read at any moment: duration - interval - rotation window. */
-export function worstCaseValiditySeconds(durationSeconds: number, rotationHours: number): number {
-  return durationSeconds - (rotationHours + ROTATION_WINDOW_HOURS) * 3600;
+/** An explicit rotationInterval's plan, or why it cannot be kept. */
+function planFor(interval: Duration): RotationPlan | string {
+  const millis = interval.toMilliseconds();
+  const hours = millis / 3_600_000;
+  const minutes = millis / 60_000;
+  if (Number.isInteger(hours) && hours >= MIN_ROTATION_HOURS) {
+    return { trigger: 'secrets-manager', hours };
+  }
+  if (!Number.isInteger(minutes)) {
+    return `rotationInterval must be whole minutes (EventBridge Scheduler's rate(N minutes)), or whole hours of at least ${MIN_ROTATION_HOURS} (Secrets Manager's rate(N hours)), got ${interval.toHumanString()}`;
+  }
+  if (minutes < MIN_SCHEDULER_INTERVAL_MINUTES) {
+    return `rotationInterval must be at least ${MIN_SCHEDULER_INTERVAL_MINUTES} minutes (EventBridge Scheduler allows 1, but a rotation must finish before the next one starts), got ${interval.toHumanString()}`;
+  }
+  return { trigger: 'scheduler', minutes };
+}
+
+/** The least validity left on a token read at any moment: duration - interval - how late a rotation may land. */
+export function worstCaseValiditySeconds(durationSeconds: number, plan: RotationPlan): number {
+  return durationSeconds - (intervalMinutes(plan) + latenessMinutes(plan)) * 60;
 }
 
 function wholeSeconds(d: Duration): number | 'fractional' | undefined {
@@ -166,6 +238,30 @@ function describeSubnets(selection: ec2.SubnetSelection): string {
     selection.onePerAz !== undefined ? `onePerAz: ${selection.onePerAz}` : undefined,
   ].filter((p) => p !== undefined);
   return `{ ${parts.join(', ')} }`;
+}
+
+function replicaErrors(s: TokenSettings): string[] {
+  const replicas = s.replicaRegions;
+  if (replicas === undefined) {
+    return [];
+  }
+  if (Token.isUnresolved(replicas)) {
+    return ['replicaRegions must be a list written at synth time (its regions may be deploy-time values)'];
+  }
+  const errors: string[] = [];
+  const regions = replicas.map((r) => r.region).filter((r) => !Token.isUnresolved(r));
+  const bad = regions.filter((r) => !REGION_PATTERN.test(r));
+  if (bad.length > 0) {
+    errors.push(`replicaRegions must name AWS regions such as "us-east-1", got ${bad.map(quote).join(', ')}`);
+  }
+  if (!Token.isUnresolved(s.stackRegion) && regions.includes(s.stackRegion)) {
+    errors.push(`replicaRegions must not include the stack's own region, where the primary secret is, got ${quote(s.stackRegion)}`);
+  }
+  const dupes = regions.filter((r, i) => regions.indexOf(r) !== i);
+  if (dupes.length > 0) {
+    errors.push(`replicaRegions must not repeat a region, got ${[...new Set(dupes)].map(quote).join(', ')} more than once`);
+  }
+  return errors;
 }
 
 /** Stands in for a value that resolves only at deploy time, at its longest. */

@@ -318,7 +318,7 @@ describe('one handler per stack', () => {
     // WHEN
     new CodeArtifactAuthorizationToken(stack, 'A', { domain: 'domain-a' });
     new CodeArtifactAuthorizationToken(stack, 'B', { domain: 'domain-b' });
-    new CodeArtifactAuthorizationToken(stack, 'C', { domain: 'domain-a', tokenDuration: Duration.hours(6) });
+    new CodeArtifactAuthorizationToken(stack, 'C', { domain: 'domain-a', tokenDuration: Duration.hours(10) });
     // THEN
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::Lambda::Function', 1);
@@ -451,6 +451,206 @@ describe('scale', () => {
   });
 });
 
+describe('short-lived tokens: rotations started by EventBridge Scheduler', () => {
+  // GIVEN
+  const stack = newStack();
+  // WHEN
+  const token = new CodeArtifactAuthorizationToken(stack, 'Token', { domain: 'my-domain', tokenDuration: Duration.minutes(15) });
+  const template = Template.fromStack(stack);
+
+  test('derives a 5-minute interval for 15-minute tokens, kept by a Scheduler schedule instead of a rotation schedule', () => {
+    // THEN
+    expect(token.rotationInterval.toMinutes()).toBe(5);
+    template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 0);
+    template.hasResource('AWS::Scheduler::Schedule', {
+      Properties: {
+        ScheduleExpression: 'rate(5 minutes)',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        State: 'ENABLED',
+        Target: Match.objectLike({
+          RetryPolicy: { MaximumEventAgeInSeconds: 300 },
+          RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^CodeArtifactTokenHandlerSchedulerRole'), 'Arn'] },
+        }),
+      },
+      // the first tick comes after the deploy-time token, and finds Secrets Manager allowed to invoke the handler
+      DependsOn: Match.arrayWith([
+        Match.stringLikeRegexp('^CodeArtifactTokenHandlerInvokedBySecretsManager'),
+        Match.stringLikeRegexp('^CodeArtifactTokenHandlerSchedulerRoleDefaultPolicy'),
+        Match.stringLikeRegexp('^TokenIssueToken'),
+      ]),
+    });
+  });
+
+  test('its universal target calls secretsmanager:rotateSecret with the secret, the handler and fallback rules, and no ClientRequestToken', () => {
+    const schedule = Object.values(template.findResources('AWS::Scheduler::Schedule'))[0] as any;
+    expect(schedule.Properties.Target.Arn).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':scheduler:::aws-sdk:secretsmanager:rotateSecret']],
+    });
+    const [, parts] = schedule.Properties.Target.Input['Fn::Join'];
+    expect(parts).toEqual([
+      '{"SecretId":"', expect.objectContaining({ Ref: expect.stringMatching(/^TokenSecret/) }),
+      '","RotationLambdaARN":"', expect.objectContaining({ 'Fn::GetAtt': [expect.stringMatching(/^CodeArtifactTokenHandler/), 'Arn'] }),
+      '","RotationRules":{"ScheduleExpression":"rate(4 hours)","Duration":"1h"}}',
+    ]);
+    expect(JSON.stringify(parts)).not.toMatch(/ClientRequestToken/);
+  });
+
+  test('Scheduler\'s role trusts schedules of this account only and may rotate only this stack\'s token secrets and invoke only the handler', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [{
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Principal: { Service: 'scheduler.amazonaws.com' },
+          Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
+        }],
+      },
+    });
+    const [rotate] = statementsFor(template, 'secretsmanager:RotateSecret');
+    expect(rotate).toEqual({
+      Action: 'secretsmanager:RotateSecret',
+      Effect: 'Allow',
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:secretsmanager:${REGION}:${ACCOUNT}:secret:*`]] },
+      Condition: {
+        StringEquals: {
+          'aws:ResourceTag/aws:cloudformation:stack-id': { Ref: 'AWS::StackId' },
+          'aws:ResourceTag/cdk-codeartifact-token:stack': { Ref: 'AWS::StackId' },
+        },
+      },
+    });
+    const invoke = statementsFor(template, 'lambda:InvokeFunction');
+    expect(invoke).toEqual([{
+      Action: 'lambda:InvokeFunction',
+      Effect: 'Allow',
+      Resource: { 'Fn::GetAtt': [expect.stringMatching(/^CodeArtifactTokenHandler[0-9a-f]{32}/), 'Arn'] },
+    }]);
+    // RotateSecret is the role's only Secrets Manager action; the handler's own role never gets it
+    const handlerRole = Object.entries(template.findResources('AWS::IAM::Policy')).find(([id]) => /^CodeArtifactTokenHandlerRoleDefaultPolicy/.test(id))![1] as any;
+    expect(JSON.stringify(handlerRole)).not.toMatch(/RotateSecret|InvokeFunction/);
+  });
+
+  test('the secret is tagged and configured as in the default mode, with its rotation suppressed for cdk-nag with the reason', () => {
+    const secret = Object.values(template.findResources('AWS::SecretsManager::Secret'))[0] as any;
+    expect(secret.Properties.Tags).toContainEqual({ Key: 'cdk-codeartifact-token:duration-seconds', Value: '900' });
+    expect(secret.Metadata.cdk_nag.rules_to_suppress.map((r: any) => r.id)).toContain('AwsSolutions-SMG4');
+  });
+
+  test.each([
+    [Duration.hours(12), Duration.minutes(90), 'rate(90 minutes)'],
+    [Duration.hours(12), Duration.minutes(270), 'rate(270 minutes)'],
+    [Duration.hours(8), undefined, 'rate(237 minutes)'],
+    [Duration.hours(2), undefined, 'rate(57 minutes)'],
+    [Duration.minutes(30), undefined, 'rate(12 minutes)'],
+  ])('tokenDuration %s with rotationInterval %s: %s', (tokenDuration, rotationInterval, expression) => {
+    const s = newStack();
+    new CodeArtifactAuthorizationToken(s, 'Token', { domain: 'my-domain', tokenDuration, rotationInterval });
+    Template.fromStack(s).hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: expression });
+    Template.fromStack(s).resourceCountIs('AWS::SecretsManager::RotationSchedule', 0);
+  });
+
+  test.each([
+    [Duration.hours(12), undefined, 'rate(5 hours)'],
+    [Duration.hours(9), undefined, 'rate(4 hours)'],
+    [Duration.hours(12), Duration.hours(4), 'rate(4 hours)'],
+  ])('tokenDuration %s with rotationInterval %s keeps Secrets Manager\'s schedule, %s, and creates nothing for Scheduler', (tokenDuration, rotationInterval, expression) => {
+    const s = newStack();
+    new CodeArtifactAuthorizationToken(s, 'Token', { domain: 'my-domain', tokenDuration, rotationInterval });
+    const t = Template.fromStack(s);
+    t.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { RotationRules: { ScheduleExpression: expression, Duration: '1h' } });
+    t.resourceCountIs('AWS::Scheduler::Schedule', 0);
+    t.resourceCountIs('AWS::IAM::Role', 2);
+    expect(statementsFor(t, 'secretsmanager:RotateSecret')).toEqual([]);
+  });
+
+  test('3 resources per added token in either mode: the secret, the custom resource and its schedule; one Scheduler role per stack', () => {
+    const count = (n: number, props: Partial<ConstructorParameters<typeof CodeArtifactAuthorizationToken>[2]>) => {
+      const s = newStack();
+      for (let i = 0; i < n; i++) new CodeArtifactAuthorizationToken(s, `T${i}`, { domain: 'my-domain', ...props });
+      return Object.keys(Template.fromStack(s).toJSON().Resources).length;
+    };
+    const perToken = (props: Partial<ConstructorParameters<typeof CodeArtifactAuthorizationToken>[2]>) => (count(21, props) - count(1, props)) / 20;
+    expect(perToken({})).toBe(3);
+    expect(perToken({ tokenDuration: Duration.minutes(15) })).toBe(3);
+    expect(perToken({ replicaRegions: [{ region: 'us-east-1' }, { region: 'eu-central-1' }] })).toBe(3);
+    // and the Scheduler role (with its policy) once, shared by every short token
+    const s = newStack();
+    for (let i = 0; i < 5; i++) new CodeArtifactAuthorizationToken(s, `T${i}`, { domain: 'my-domain', tokenDuration: Duration.hours(1) });
+    new CodeArtifactAuthorizationToken(s, 'Long', { domain: 'my-domain' });
+    const t = Template.fromStack(s);
+    t.resourceCountIs('AWS::IAM::Role', 3);
+    t.resourceCountIs('AWS::Scheduler::Schedule', 5);
+    t.resourceCountIs('AWS::SecretsManager::RotationSchedule', 1);
+    expect(statementsFor(t, 'secretsmanager:RotateSecret')).toHaveLength(1);
+  });
+});
+
+describe('replica regions', () => {
+  const replicaKeyArn = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  const setup = () => {
+    const stack = newStack();
+    const replicaKey = kms.Key.fromKeyArn(stack, 'ReplicaKey', replicaKeyArn);
+    const token = new CodeArtifactAuthorizationToken(stack, 'Token', {
+      domain: 'my-domain',
+      replicaRegions: [{ region: 'us-east-1', encryptionKey: replicaKey }, { region: 'ap-southeast-2' }],
+    });
+    return { stack, token };
+  };
+
+  test('replicates the secret, each replica with its own key or the region\'s aws/secretsmanager', () => {
+    // GIVEN / WHEN
+    const { stack, token } = setup();
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::SecretsManager::Secret', {
+      ReplicaRegions: [{ Region: 'us-east-1', KmsKeyId: replicaKeyArn }, { Region: 'ap-southeast-2' }],
+    });
+    expect(token.replicaRegions.map((r) => r.region)).toEqual(['us-east-1', 'ap-southeast-2']);
+  });
+
+  test('lets the handler encrypt with a replica\'s key through Secrets Manager only, and writes only in the stack\'s region', () => {
+    const { stack } = setup();
+    const template = Template.fromStack(stack);
+    expect(statementsFor(template, 'kms:Encrypt')).toEqual([{
+      Action: ['kms:Encrypt', 'kms:GenerateDataKey'],
+      Effect: 'Allow',
+      Resource: replicaKeyArn,
+      Condition: { StringLike: { 'kms:ViaService': 'secretsmanager.*' } },
+    }]);
+    // the handler writes the primary only: its Secrets Manager statement stays in the stack's region
+    expect(statementsFor(template, 'secretsmanager:PutSecretValue').map((st) => st.Resource))
+      .toEqual([{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:secretsmanager:${REGION}:${ACCOUNT}:secret:*`]] }]);
+    expect(statementsFor(template, 'secretsmanager:ReplicateSecretToRegions')).toEqual([]);
+  });
+
+  test('without replicas or replica keys, the handler gets no kms:Encrypt', () => {
+    const stack = newStack();
+    new CodeArtifactAuthorizationToken(stack, 'Token', { domain: 'my-domain', replicaRegions: [{ region: 'us-east-1' }] });
+    expect(statementsFor(Template.fromStack(stack), 'kms:Encrypt')).toEqual([]);
+  });
+
+  test('grantRead lets readers read each replica (same ARN, another region) and decrypt it with its key there', () => {
+    // GIVEN
+    const { stack, token } = setup();
+    const role = new iam.Role(stack, 'Reader', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+    // WHEN
+    token.grantRead(role);
+    // THEN
+    const template = Template.fromStack(stack);
+    const reads = statementsFor(template, 'secretsmanager:GetSecretValue').filter((st) => !JSON.stringify(st).includes('PutSecretValue'));
+    expect(reads).toHaveLength(2);
+    const replicaRead = reads.find((st) => Array.isArray(st.Resource))!;
+    // the primary's ARN, split at its colons, with the replica's region put in
+    expect(replicaRead.Resource.map((arn: any) => arn['Fn::Join'][1][4])).toEqual([':us-east-1:', ':ap-southeast-2:']);
+    expect(JSON.stringify(replicaRead.Resource)).not.toMatch(new RegExp(REGION));
+    expect(replicaRead.Resource[0]['Fn::Join'][1][3]).toEqual({ 'Fn::Select': [2, { 'Fn::Split': [':', { Ref: expect.stringMatching(/^TokenSecret/) }] }] });
+    expect(statementsFor(template, 'kms:Decrypt').filter((st) => st.Resource === replicaKeyArn)).toEqual([{
+      Action: 'kms:Decrypt',
+      Effect: 'Allow',
+      Resource: replicaKeyArn,
+      Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' } },
+    }]);
+  });
+});
+
 describe('validation', () => {
   const make = (props: Partial<ConstructorParameters<typeof CodeArtifactAuthorizationToken>[2]>) => () =>
     new CodeArtifactAuthorizationToken(newStack(), 'Token', { domain: 'my-domain', ...props });
@@ -478,19 +678,30 @@ describe('validation', () => {
     expect(make({ tokenDuration: Duration.millis(3_600_500) })).toThrow(/tokenDuration must be a whole number of seconds, got 1 hour 500 millis/);
   });
 
-  test('rejects a rotationInterval that is not whole hours', () => {
-    expect(make({ rotationInterval: Duration.minutes(300 + 30) })).toThrow(/rotationInterval must be a whole number of hours.*got 5 hours 30 minutes/);
+  test('rejects a rotationInterval that is not whole minutes, naming both schedules it could use', () => {
+    expect(make({ rotationInterval: Duration.seconds(300 * 60 + 30) }))
+      .toThrow(/rotationInterval must be whole minutes \(EventBridge Scheduler's rate\(N minutes\)\), or whole hours of at least 4 \(Secrets Manager's rate\(N hours\)\), got 5 hours 30 seconds/);
   });
 
-  test('rejects a rotationInterval under 4 hours', () => {
-    expect(make({ rotationInterval: Duration.hours(2) })).toThrow(/rotationInterval must be at least 4 hours \(the Secrets Manager minimum\), got 2 hours/);
+  test('rejects a rotationInterval under 5 minutes, although Scheduler allows 1', () => {
+    expect(make({ tokenDuration: Duration.minutes(15), rotationInterval: Duration.minutes(2) }))
+      .toThrow(/rotationInterval must be at least 5 minutes \(EventBridge Scheduler allows 1, but a rotation must finish before the next one starts\), got 2 minutes/);
   });
 
-  test('rejects a rotationInterval not shorter than tokenDuration', () => {
+  test('rejects a rotationInterval not shorter than tokenDuration, saying what would fit', () => {
     expect(make({ tokenDuration: Duration.hours(6), rotationInterval: Duration.hours(6) }))
-      .toThrow(/rotationInterval \(6 hours\) must be shorter than tokenDuration, got tokenDuration 6 hours/);
-    expect(make({ tokenDuration: Duration.hours(4) }))
-      .toThrow(/the derived rotationInterval \(4 hours\) must be shorter than tokenDuration, got tokenDuration 4 hours/);
+      .toThrow(/rotationInterval \(6 hours\) must be shorter than tokenDuration, got tokenDuration 6 hours: tokens would expire before they are replaced\. Leave rotationInterval out for a derived one, or make it at most 5h50m \(350 minutes\)/);
+    expect(make({ tokenDuration: Duration.minutes(30), rotationInterval: Duration.minutes(30) }))
+      .toThrow(/rotationInterval \(30 minutes\) must be shorter than tokenDuration, got tokenDuration 30 minutes.*at most 20 minutes/);
+  });
+
+  test('rejects a rotationInterval that leaves a token read at the worst moment less than 5 minutes', () => {
+    // Secrets Manager's schedule may start an hour late: 12 - 11 - 1 = 0 minutes left
+    expect(make({ rotationInterval: Duration.hours(11) }))
+      .toThrow(/rotationInterval \(11 hours\) must leave a token at least 5 minutes of validity when it is read, got tokenDuration 12 hours: .*up to 60 minutes late.*0 minutes left\. Make rotationInterval at most 11h50m \(710 minutes\), or leave it out/);
+    // Scheduler lands within 5 minutes: 15 - 8 - 5 = 2 minutes left
+    expect(make({ tokenDuration: Duration.minutes(15), rotationInterval: Duration.minutes(8) }))
+      .toThrow(/rotationInterval \(8 minutes\) must leave a token at least 5 minutes .*got tokenDuration 15 minutes: .*up to 5 minutes late.*2 minutes left\. Make rotationInterval at most 5 minutes, or leave it out/);
   });
 
   test('rejects a handlerReservedConcurrency under 1 or not whole, quoting it', () => {
@@ -541,11 +752,31 @@ describe('validation', () => {
     Annotations.fromStack(stack).hasWarning('/TestStack/Token', Match.stringLikeRegexp('\\[ack: cdk-codeartifact-token:tokenDurationSessionExpiry\\]'));
   });
 
-  test('warns when less than an hour of validity may be left', () => {
+  test('warns when less than an hour (or a quarter of tokenDuration) of validity may be left', () => {
+    // GIVEN / WHEN: Secrets Manager's schedule, 5.5 - 4 - 1 hours = 30 minutes left
     const stack = newStack();
-    new CodeArtifactAuthorizationToken(stack, 'Token', { domain: 'my-domain', tokenDuration: Duration.hours(5) });
+    new CodeArtifactAuthorizationToken(stack, 'Token', { domain: 'my-domain', tokenDuration: Duration.minutes(330), rotationInterval: Duration.hours(4) });
+    // THEN
     Annotations.fromStack(stack).hasWarning('/TestStack/Token',
-      Match.stringLikeRegexp('has only 0 minutes left.*\\[ack: cdk-codeartifact-token:tokenValidityMargin\\]'));
+      Match.stringLikeRegexp('has only 30 minutes left.*\\[ack: cdk-codeartifact-token:tokenValidityMargin\\]'));
+    // Scheduler: 60 - 45 - 5 = 10 minutes left, under a quarter of an hour
+    const short = newStack();
+    new CodeArtifactAuthorizationToken(short, 'Token', { domain: 'my-domain', tokenDuration: Duration.hours(1), rotationInterval: Duration.minutes(45) });
+    Annotations.fromStack(short).hasWarning('/TestStack/Token', Match.stringLikeRegexp('has only 10 minutes left \\(rotation can start up to 5 minutes late\\)'));
+  });
+
+  test.each([
+    [15], [30], [60], [120], [240], [480],
+  ])('does not warn for %i-minute tokens with the derived interval', (minutes) => {
+    const stack = newStack();
+    new CodeArtifactAuthorizationToken(stack, 'Token', { domain: 'my-domain', tokenDuration: Duration.minutes(minutes) });
+    Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+  });
+
+  test('rejects replicaRegions that are not region names, repeat, or name the stack\'s own region', () => {
+    expect(make({ replicaRegions: [{ region: 'Virginia' }] })).toThrow(/replicaRegions must name AWS regions such as "us-east-1", got "Virginia"/);
+    expect(make({ replicaRegions: [{ region: 'us-east-1' }, { region: 'us-east-1' }] })).toThrow(/replicaRegions must not repeat a region, got "us-east-1" more than once/);
+    expect(make({ replicaRegions: [{ region: REGION }] })).toThrow(/replicaRegions must not include the stack's own region, where the primary secret is, got "eu-west-1"/);
   });
 
   test('does not warn for the defaults', () => {

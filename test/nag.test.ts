@@ -96,6 +96,19 @@ describe('cdk-nag compliance packs: NIST 800-53 R5, HIPAA, PCI DSS 3.2.1, Server
     for (const r of reasons) expect(r.reason.length).toBeGreaterThan(80);
   });
 
+  test.each(packs().map((p) => [p.readPackName, p]))('15-minute tokens rotated by EventBridge Scheduler, with replicas, pass %s and AwsSolutions', (_name, pack) => {
+    // GIVEN / WHEN
+    const stack = newStack();
+    new CodeArtifactAuthorizationToken(stack, 'Token', { domain: 'my-domain', tokenDuration: Duration.minutes(15), replicaRegions: [{ region: 'us-east-1' }] });
+    // THEN
+    expect(nagFindings(stack, pack as NagPack)).toEqual([]);
+    expect(nagFindings(stack)).toEqual([]);
+    // the secret's rotation and the Scheduler role's tag-scoped RotateSecret are suppressed, each with its reason
+    const reasons = suppressionReasons(stack);
+    expect(reasons.find((r) => r.id === 'AwsSolutions-SMG4')?.reason).toMatch(/EventBridge Scheduler schedule calls RotateSecret/);
+    expect(reasons.filter((r) => r.id === 'AwsSolutions-IAM5').map((r) => r.reason).join('\n')).toMatch(/RotateSecret is limited by aws:ResourceTag conditions/);
+  });
+
   test('with a customer-managed key for the secret and the logs, reserved concurrency and a VPC, those findings are fixed, not suppressed', () => {
     // GIVEN
     const stack = newStack();

@@ -13,6 +13,7 @@ import {
   DescribeSecretCommand,
   GetSecretValueCommand,
   PutSecretValueCommand,
+  RotateSecretCommand,
   SecretsManagerClient,
   TagResourceCommand,
 } from '@aws-sdk/client-secrets-manager';
@@ -27,6 +28,7 @@ import { PackageRepositories } from './package-repositories';
 import { ensurePythonVenv, PROJECT_ROOT } from './python-venv';
 import { BashSnippetResult, readmeSnippet, runBashSnippet } from './readme-snippets';
 import { RepositoryProxy } from './repository-proxy';
+import { RotationInvocation, RotationInvoker } from './rotation-invoker';
 import { SecretsProxy } from './secrets-proxy';
 import { ACCOUNT, cloudFormationSystemTags, findHandler, HandlerFunction, REGION, STACK_ID, TemplateResolver } from './template';
 
@@ -82,6 +84,7 @@ interface EnvParts {
   readonly lambda: LambdaProcess;
   readonly repositories: PackageRepositories;
   readonly repositoryProxy: RepositoryProxy;
+  readonly rotationInvoker: RotationInvoker;
   readonly token?: string;
 }
 
@@ -99,8 +102,11 @@ export class E2eEnv {
     const identities = new Identities(resolver);
     // The handler's own credentials stand for its execution role, as Lambda's would.
     identities.addRoleCredentials(HANDLER_ACCESS_KEY_ID, handlerFunction.roleArn);
+    // Secrets Manager's side of RotateSecret: moto invokes each step through the kit.
+    const rotationInvoker = await RotationInvoker.start();
     const [moto, codeArtifact, sts, cfnResponses] = await Promise.all([
-      MotoServer.start(opts.log), FakeCodeArtifact.start({ identities }), LocalSts.start(identities), CfnResponseServer.start(),
+      MotoServer.start(opts.log, { E2E_ROTATION_INVOKE_URL: rotationInvoker.url }), FakeCodeArtifact.start({ identities }),
+      LocalSts.start(identities), CfnResponseServer.start(),
     ]);
     const secretsProxy = await SecretsProxy.start(moto.url);
     // Package managers reach the repositories at their real host names, through a local TLS-inspecting
@@ -120,7 +126,9 @@ export class E2eEnv {
       environment: handlerFunction.environment,
       responseOrigin: new URL(cfnResponses.url).origin,
     });
+    rotationInvoker.target = (event) => lambda.invoke(event, handlerFunction.timeoutMs);
     return new E2eEnv({
+      rotationInvoker,
       template,
       resolver,
       handlerFunction,
@@ -161,12 +169,15 @@ export class E2eEnv {
   /** The domain's repositories, at their real endpoints through `repositoryProxy`. */
   public readonly repositories: PackageRepositories;
   public readonly repositoryProxy: RepositoryProxy;
+  /** Runs the rotation steps that RotateSecret starts in the local Secrets Manager. */
+  public readonly rotationInvoker: RotationInvoker;
 
   private constructor(parts: EnvParts) {
     ({
       template: this.template, resolver: this.resolver, handlerFunction: this.handlerFunction, identities: this.identities,
       moto: this.moto, secretsProxy: this.secretsProxy, codeArtifact: this.codeArtifact, sts: this.sts,
       cfnResponses: this.cfnResponses, lambda: this.lambda, repositories: this.repositories, repositoryProxy: this.repositoryProxy,
+      rotationInvoker: this.rotationInvoker,
     } = parts);
     const template = this.template;
     const moto = this.moto;
@@ -331,6 +342,28 @@ export class E2eEnv {
     return { token, steps };
   }
 
+  /** The token's EventBridge Scheduler schedule in the template, if it has one. */
+  public schedulerSchedule(): any | undefined {
+    return Object.values<any>(this.template.Resources).find((r) => r.Type === 'AWS::Scheduler::Schedule'
+      && JSON.stringify(r.Properties.Target.Input).includes(JSON.stringify({ Ref: this.secretLogicalId })));
+  }
+
+  /**
+   * One tick of the token's Scheduler schedule: RotateSecret with the schedule's target Input,
+   * resolved, as its universal target sends it (the SDK fills in ClientRequestToken), then the
+   * rotation that Secrets Manager runs, to its end. Returns the version id and the steps invoked.
+   */
+  public async scheduledRotation(): Promise<{ versionId: string; steps: RotationInvocation[]; input: Record<string, any> }> {
+    const schedule = this.schedulerSchedule();
+    if (!schedule) throw new Error(`token ${this.tokenLogicalId} has no Scheduler schedule in the template`);
+    const target = schedule.Properties.Target;
+    const service = String(this.resolve(target.Arn));
+    if (service !== 'arn:aws:scheduler:::aws-sdk:secretsmanager:rotateSecret') throw new Error(`the schedule targets ${service}`);
+    const input = JSON.parse(this.resolve(target.Input));
+    const out = await this.sm.send(new RotateSecretCommand(input));
+    return { versionId: out.VersionId!, steps: await this.rotationInvoker.rotation(out.VersionId!), input };
+  }
+
   /** DescribeSecret's VersionIdsToStages. */
   public async stages(secretId = this.secretArn): Promise<Record<string, string[]>> {
     try {
@@ -428,7 +461,7 @@ export class E2eEnv {
   public async stop(): Promise<void> {
     await Promise.allSettled([
       this.lambda.stop(), this.moto.stop(), this.secretsProxy.stop(), this.codeArtifact.stop(), this.sts.stop(), this.cfnResponses.stop(),
-      this.repositoryProxy.stop(), this.repositories.stop(),
+      this.repositoryProxy.stop(), this.repositories.stop(), this.rotationInvoker.stop(),
     ]);
     this.sm.destroy();
   }

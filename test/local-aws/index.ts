@@ -19,3 +19,4 @@ export * from './readme-snippets';
 export * from './repository-proxy';
 export * from './readme-snippets';
 export * from './repository-proxy';
+export * from './rotation-invoker';

@@ -10,12 +10,13 @@ import { ensurePythonVenv } from './python-venv';
 
 /** A running moto server on 127.0.0.1. */
 export class MotoServer {
-  public static async start(log?: (line: string) => void): Promise<MotoServer> {
+  /** @param env more environment for moto_server.py, e.g. E2E_ROTATION_INVOKE_URL */
+  public static async start(log?: (line: string) => void, env: Record<string, string> = {}): Promise<MotoServer> {
     const python = ensurePythonVenv(log);
     const port = await freePort();
     const proc = spawn(python, [path.join(__dirname, 'moto_server.py'), '-H', '127.0.0.1', '-p', String(port)], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, PYTHONUNBUFFERED: '1' },
+      env: { ...process.env, PYTHONUNBUFFERED: '1', ...env },
     });
     let output = '';
     proc.stdout!.on('data', (d) => { output += d; });

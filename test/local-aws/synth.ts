@@ -16,6 +16,11 @@ export const REPOSITORIES_APP = path.join(PROJECT_ROOT, 'integ', 'integ.reposito
 export const REPOSITORIES_OUT = path.join(PROJECT_ROOT, '.e2e', 'cdk.out.repositories');
 export const REPOSITORIES_STACK = 'CodeArtifactTokenRepositories';
 
+/** A 15-minute token rotated by EventBridge Scheduler, replicated (integ/integ.short-tokens.ts). */
+export const SHORT_APP = path.join(PROJECT_ROOT, 'integ', 'integ.short-tokens.ts');
+export const SHORT_OUT = path.join(PROJECT_ROOT, '.e2e', 'cdk.out.short');
+export const SHORT_STACK = 'CodeArtifactTokenShort';
+
 /** Synthesizes the example app into cdk.out and returns the example stack's template. */
 export function synthExample(): any {
   return synthApp(EXAMPLE_APP, CDK_OUT, EXAMPLE_STACK);
