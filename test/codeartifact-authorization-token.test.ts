@@ -7,6 +7,20 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { CodeArtifactAuthorizationToken } from '../lib';
 import { ACCOUNT, newStack, REGION, statementsFor } from './util';
 
+/**
+ * Every secret of the stack's region and account that carries CloudFormation's own stack tag, which no
+ * user can set, and ours, which marks the token secrets among the stack's.
+ */
+const OWN_TOKEN_SECRETS = {
+  Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:secretsmanager:${REGION}:${ACCOUNT}:secret:*`]] },
+  Condition: {
+    StringEquals: {
+      'aws:ResourceTag/aws:cloudformation:stack-id': { Ref: 'AWS::StackId' },
+      'aws:ResourceTag/cdk-codeartifact-token:stack': { Ref: 'AWS::StackId' },
+    },
+  },
+};
+
 const domainArn = (domain: string, owner = ACCOUNT, region = REGION) => ({
   'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:codeartifact:${region}:${owner}:domain/${domain}`]],
 });
@@ -134,14 +148,7 @@ describe('CodeArtifactAuthorizationToken with defaults', () => {
     expect(statements).toEqual([{
       Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
       Effect: 'Allow',
-      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:secretsmanager:${REGION}:${ACCOUNT}:secret:*`]] },
-      // CloudFormation's own tag, which no user can set, and ours, which marks the token secrets among the stack's
-      Condition: {
-        StringEquals: {
-          'aws:ResourceTag/aws:cloudformation:stack-id': { Ref: 'AWS::StackId' },
-          'aws:ResourceTag/cdk-codeartifact-token:stack': { Ref: 'AWS::StackId' },
-        },
-      },
+      ...OWN_TOKEN_SECRETS,
     }]);
     expect(statementsFor(template, 'secretsmanager:GetRandomPassword')).toEqual([]);
     expect(statementsFor(template, 'kms:Decrypt')).toEqual([]);
@@ -510,13 +517,7 @@ describe('short-lived tokens: rotations started by EventBridge Scheduler', () =>
     expect(rotate).toEqual({
       Action: 'secretsmanager:RotateSecret',
       Effect: 'Allow',
-      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:secretsmanager:${REGION}:${ACCOUNT}:secret:*`]] },
-      Condition: {
-        StringEquals: {
-          'aws:ResourceTag/aws:cloudformation:stack-id': { Ref: 'AWS::StackId' },
-          'aws:ResourceTag/cdk-codeartifact-token:stack': { Ref: 'AWS::StackId' },
-        },
-      },
+      ...OWN_TOKEN_SECRETS,
     });
     const invoke = statementsFor(template, 'lambda:InvokeFunction');
     expect(invoke).toEqual([{
