@@ -72,6 +72,8 @@ func main() {
 		Repositories:  jsii.Strings("shared", "releases"),
 		Access:        cdkcodeartifacttoken.RepositoryAccess_READ_AND_PUBLISH,
 		TokenDuration: awscdk.Duration_Hours(jsii.Number(8)),
+		// Secrets Manager's own schedule at its 4-hour minimum (without it, 8-hour tokens rotate through EventBridge Scheduler)
+		RotationInterval: awscdk.Duration_Hours(jsii.Number(4)),
 	})
 	uploadURL := token.RepositoryEndpoint(jsii.String("releases"), cdkcodeartifacttoken.PackageFormat_GENERIC)
 	project := awscodebuild.NewPipelineProject(stack, jsii.String("Build"), &awscodebuild.PipelineProjectProps{

@@ -25,6 +25,8 @@ token = CodeArtifactAuthorizationToken(
     repositories=["shared", "releases"],
     access=RepositoryAccess.READ_AND_PUBLISH,
     token_duration=cdk.Duration.hours(8),
+    # Secrets Manager's own schedule at its 4-hour minimum (without it, 8-hour tokens rotate through EventBridge Scheduler)
+    rotation_interval=cdk.Duration.hours(4),
     encryption_key=key,
 )
 upload_url = token.repository_endpoint("releases", PackageFormat.PYPI)

@@ -52,6 +52,8 @@ public final class ConsumerApp {
                 .repositories(List.of("shared", "releases"))
                 .access(RepositoryAccess.READ_AND_PUBLISH)
                 .tokenDuration(Duration.hours(8))
+                // Secrets Manager's own schedule at its 4-hour minimum (without it, 8-hour tokens rotate through EventBridge Scheduler)
+                .rotationInterval(Duration.hours(4))
                 .build();
         String deployUrl = token.repositoryEndpoint("releases", PackageFormat.MAVEN);
         Role taskRole = Role.Builder.create(stack, "TaskRole")
