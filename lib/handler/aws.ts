@@ -46,39 +46,35 @@ const CLIENT_OPTIONS = {
 // Each SDK is loaded on first use, so that an invocation that does not need it (a Delete; rotation
 // steps other than createSecret) does not pay for loading it.
 
-let secretsManagerService: Service<SecretsManagerSdk, SecretsManagerClient> | undefined;
+/** A value made on first use and kept for the invocations that follow. */
+function lazy<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
+}
 
 /** Secrets Manager of the handler's own region, where the token secrets live. */
-export function secretsManager(): Service<SecretsManagerSdk, SecretsManagerClient> {
-  if (!secretsManagerService) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const sdk: SecretsManagerSdk = require('@aws-sdk/client-secrets-manager');
-    secretsManagerService = { sdk, client: new sdk.SecretsManagerClient(CLIENT_OPTIONS) };
-  }
-  return secretsManagerService;
-}
-
-let stsService: Service<StsSdk, STSClient> | undefined;
+export const secretsManager = lazy((): Service<SecretsManagerSdk, SecretsManagerClient> => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const sdk: SecretsManagerSdk = require('@aws-sdk/client-secrets-manager');
+  return { sdk, client: new sdk.SecretsManagerClient(CLIENT_OPTIONS) };
+});
 
 /** STS of the handler's own region (its regional endpoint), for assuming the issuer role. */
-export function sts(): Service<StsSdk, STSClient> {
-  if (!stsService) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const sdk: StsSdk = require('@aws-sdk/client-sts');
-    stsService = { sdk, client: new sdk.STSClient(CLIENT_OPTIONS) };
-  }
-  return stsService;
-}
+export const sts = lazy((): Service<StsSdk, STSClient> => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const sdk: StsSdk = require('@aws-sdk/client-sts');
+  return { sdk, client: new sdk.STSClient(CLIENT_OPTIONS) };
+});
 
-let codeartifactSdk: CodeartifactSdk | undefined;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const codeartifactSdk = lazy((): CodeartifactSdk => require('@aws-sdk/client-codeartifact'));
 
 /**
  * CodeArtifact of the domain's region, called with the issuer session of one token. A client per
  * call: each token has its own session, and the client is cheap next to the call it makes.
  */
 export function codeartifact(region: string, credentials: SessionCredentials): Service<CodeartifactSdk, CodeartifactClient> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const sdk: CodeartifactSdk = codeartifactSdk ??= require('@aws-sdk/client-codeartifact');
+  const sdk = codeartifactSdk();
   return { sdk, client: new sdk.CodeartifactClient({ region, credentials, ...CLIENT_OPTIONS }) };
 }
 

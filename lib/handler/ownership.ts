@@ -19,10 +19,15 @@ export function ownStackId(): string {
   return id;
 }
 
+/** DescribeSecret: the secret's tags and its versions' stages. */
+export async function describeSecret(secretId: string, deadline: Deadline): Promise<DescribeSecretCommandOutput> {
+  return send(deadline, secretsManager(), `DescribeSecret on ${secretId}`, (sdk) => new sdk.DescribeSecretCommand({ SecretId: secretId }));
+}
+
 /** DescribeSecret, refusing a secret that is not one of this stack's token secrets. */
 export async function describeOwnSecret(secretId: string, deadline: Deadline): Promise<DescribeSecretCommandOutput> {
   const stackId = ownStackId();
-  const meta = await send(deadline, secretsManager(), `DescribeSecret on ${secretId}`, (sdk) => new sdk.DescribeSecretCommand({ SecretId: secretId }));
+  const meta = await describeSecret(secretId, deadline);
   const tag = (key: string) => meta.Tags?.find((t) => t.Key === key)?.Value;
   const problems = [CLOUDFORMATION_STACK_ID_TAG, STACK_TAG]
     .filter((key) => tag(key) !== stackId)

@@ -6,7 +6,7 @@ import { Deadline } from './deadline';
 import { describeError, HandlerError } from './errors';
 import { log } from './log';
 import { printTokenIssued } from './metrics';
-import { describeOwnSecret } from './ownership';
+import { describeOwnSecret, describeSecret } from './ownership';
 import { checkSecretValue, issueToken } from './token';
 
 const CURRENT = 'AWSCURRENT';
@@ -45,11 +45,6 @@ export async function onRotation(event: SecretsManagerRotationEvent, deadline: D
     log('ERROR', `rotation step ${step} failed; AWSCURRENT still holds the last good token`, { ...context, reason });
     throw new HandlerError(`rotation step ${step} of ${secretId} failed: ${reason}`);
   }
-}
-
-async function describe(secretId: string, deadline: Deadline): Promise<DescribeSecretCommandOutput> {
-  return send(deadline, secretsManager(), `DescribeSecret on ${secretId}`, (sdk) =>
-    new sdk.DescribeSecretCommand({ SecretId: secretId }));
 }
 
 function stagesOf(meta: DescribeSecretCommandOutput, versionId: string): string[] {
@@ -146,7 +141,7 @@ async function testSecret(secretId: string, versionId: string, deadline: Deadlin
     if (!isAwsError(err, 'ResourceNotFoundException')) {
       throw err;
     }
-    const meta = await describe(secretId, deadline);
+    const meta = await describeSecret(secretId, deadline);
     if (!stagesOf(meta, versionId).includes(PENDING)) {
       throw new HandlerError(`version ${versionId} of ${secretId} is not ${PENDING}`);
     }
