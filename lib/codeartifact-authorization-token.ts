@@ -315,6 +315,7 @@ export class CodeArtifactAuthorizationToken extends Construct {
     this.issuerRole = handler.issuerRole;
     const tokenPolicies = handler.addToken({
       secret,
+      config,
       domain: this.domain,
       domainOwner: this.domainOwner,
       domainRegion: this.domainRegion,
@@ -335,7 +336,7 @@ export class CodeArtifactAuthorizationToken extends Construct {
         ...Object.fromEntries(CONFIG_FIELDS.map((field) => [CONFIG_NAMES[field].property, config[field]])),
       },
     });
-    issue.node.addDependency(...tokenPolicies, handler.issuerRole);
+    issue.node.addDependency(...tokenPolicies, handler.issuerRole, handler.issuerAccess);
 
     if (rotation.trigger === 'secrets-manager') {
       // Not secret.addRotationSchedule(): that adds a resource policy per secret (a fourth resource per
@@ -426,7 +427,7 @@ export class CodeArtifactAuthorizationToken extends Construct {
    * schedule to the shared role; the role's statements here are scoped by tag, constant in size.
    */
   private addSchedulerRotation(secret: secretsmanager.Secret, handler: TokenHandler, minutes: number, issue: CustomResource): void {
-    const role = handler.schedulerRole();
+    const { role, group } = handler.schedulerRole();
     suppressNag(secret.node.defaultChild, [
       'AwsSolutions-SMG4', ...['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map((pack) => `${pack}-SecretsManagerRotationEnabled`),
     ].map((id) => ({
@@ -436,6 +437,8 @@ export class CodeArtifactAuthorizationToken extends Construct {
     const schedule = new scheduler.CfnSchedule(this, 'SchedulerSchedule', {
       description: `Rotates a cdk-codeartifact-token secret every ${minutes} minutes`,
       scheduleExpression: `rate(${minutes} minutes)`,
+      // The group whose ARN the Scheduler role's trust policy names (aws:SourceArn).
+      groupName: group.ref,
       flexibleTimeWindow: { mode: 'OFF' },
       state: 'ENABLED',
       target: {
