@@ -185,8 +185,13 @@ describe('the example app through MiniStack\'s CloudFormation', () => {
   test('UpdateStack with another duration issues a new token of that duration', async () => {
     // GIVEN the same template with the token's duration changed (what a user's new `duration` prop synthesizes to)
     const updated = ministackTemplateEdits(template);
+    // (the custom resource's property, and the secret's tag the handler checks it against)
     const token = Object.values<any>(updated.Resources).find((r) => r.Type === 'Custom::CodeArtifactAuthorizationToken');
     token.Properties.DurationSeconds = '21600';
+    const secret = updated.Resources[token.Properties.SecretId.Ref];
+    const durationTag = secret.Properties.Tags.find((t: any) => t.Key === 'cdk-codeartifact-token:duration-seconds');
+    expect(durationTag).toEqual({ Key: 'cdk-codeartifact-token:duration-seconds', Value: '43200' });
+    durationTag.Value = '21600';
     // WHEN
     await step('UpdateStack', async () => {
       await cfn.send(new UpdateStackCommand({ StackName: STACK, TemplateBody: JSON.stringify(updated), Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'] }));
