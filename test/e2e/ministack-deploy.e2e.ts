@@ -27,7 +27,7 @@ import {
 } from '../local-aws';
 import { compareHandlerCalls, compareIssuer, deployedRole, IamComparison } from '../local-aws/iam-agreement';
 import {
-  botocoreCalls, clientConfig, ministackTemplateEdits, publishAssets, TEMPLATE_EDITS, waitForStack,
+  botocoreCalls, clientConfig, ministackTemplateEdits, probeMiniStack, publishAssets, TEMPLATE_EDITS, waitForStack,
 } from '../local-aws/ministack-deploy';
 import { TEST_RESPONSE_ORIGIN_ENV } from '../../lib/handler/response-url';
 
@@ -288,6 +288,60 @@ describe('the example app through MiniStack\'s CloudFormation', () => {
     };
     expect(left).toEqual({
       secrets: [], functions: [], roles: [], policies: [], logGroups: [], rules: [], alarms: [], schedules: [], scheduleGroups: [], codeArtifact: 0,
+    });
+  });
+});
+
+/**
+ * What MiniStack does with the features the templates use (README.md, "MiniStack: gaps"), as released
+ * and with the kit's launcher: a MiniStack release that changes one fails here, and the README with it.
+ */
+describe('MiniStack\'s behaviour on the features the templates use', () => {
+  const unrecognized = (type: string) => `An error occurred (ValidationError) when calling the CreateStack operation: Template format error: Unrecognized resource types: [${type}]`;
+  const common = {
+    // (a) session tags reach aws:PrincipalTag, and the trust policy must allow sts:TagSession
+    a_principal_tag_matching: 'allowed',
+    a_principal_tag_other_value: 'AccessDeniedException',
+    a_tags_without_sts_TagSession_in_trust: 'AccessDenied',
+    b_principal_arn_condition_other_role: 'AccessDenied',
+    b_root_trust_role_session_no_condition: 'allowed',
+    // (c) CloudFormation's system tags on what it creates, and aws:ResourceTag over them
+    c_system_tags: ['aws:cloudformation:logical-id', 'aws:cloudformation:stack-id', 'aws:cloudformation:stack-name'],
+    c_resource_tag_logical_id_matching: 'allowed',
+    c_resource_tag_logical_id_other_secret: 'AccessDeniedException',
+    // (d) AWS::Scheduler::ScheduleGroup is created and deleted
+    d_schedule_group_stack_status: 'CREATE_COMPLETE',
+    d_schedule_groups_after_delete: [],
+    // RotateSecret promotes a copy of AWSCURRENT without invoking the rotation function
+    rotate_secret_promotes_without_function: true,
+  };
+
+  test('as released (KIT_PROVIDERS=0): the gaps the README lists', async () => {
+    const released = await MiniStack.start({ env: { KIT_PROVIDERS: '0' } });
+    try {
+      expect(await probeMiniStack(python, released.url)).toEqual({
+        ...common,
+        b_principal_arn_condition_matching: 'AccessDenied',
+        b_principal_arn_is_the_session_arn: 'allowed',
+        b_lambda_source_function_arn_condition: 'AccessDenied',
+        ref_of_secret_is_arn: false,
+        'unsupported_AWS::CodeArtifact::Domain': unrecognized('AWS::CodeArtifact::Domain'),
+        'unsupported_AWS::SecretsManager::RotationSchedule': unrecognized('AWS::SecretsManager::RotationSchedule'),
+      });
+    } finally {
+      await released.stop();
+    }
+  });
+
+  test('with the kit\'s launcher: the gaps closed as AWS documents', async () => {
+    expect(await probeMiniStack(python, ministack.url)).toEqual({
+      ...common,
+      b_principal_arn_condition_matching: 'allowed',
+      b_principal_arn_is_the_session_arn: 'AccessDenied',
+      b_lambda_source_function_arn_condition: 'allowed',
+      ref_of_secret_is_arn: true,
+      'unsupported_AWS::CodeArtifact::Domain': 'CREATE_COMPLETE',
+      'unsupported_AWS::SecretsManager::RotationSchedule': 'CREATE_COMPLETE',
     });
   });
 });

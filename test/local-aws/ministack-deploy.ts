@@ -4,10 +4,11 @@
  * bootstrap version parameter, then CloudFormation's own API (CreateStack/UpdateStack/DeleteStack).
  * The few template edits MiniStack still needs live in `ministackTemplateEdits`, one comment each.
  */
-import { execFileSync } from 'child_process';
+import { execFile, execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { promisify } from 'util';
 import { CloudFormationClient, DescribeStackEventsCommand, DescribeStacksCommand, Stack } from '@aws-sdk/client-cloudformation';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ACCOUNT, REGION } from './template';
@@ -112,4 +113,13 @@ export function botocoreCalls(python: string, endpoint: string, calls: Array<[st
     'print(json.dumps(out, default=str))',
   ].join('\n');
   return JSON.parse(execFileSync(python, ['-c', script, endpoint, REGION, ACCOUNT], { input: JSON.stringify(calls), encoding: 'utf8' }));
+}
+
+/**
+ * Runs ministack_probe.py against a MiniStack: each documented behaviour's observed outcome, by name.
+ * Asynchronous: the functions MiniStack runs may call back into this process (the call recorder).
+ */
+export async function probeMiniStack(python: string, endpoint: string): Promise<Record<string, unknown>> {
+  const { stdout } = await promisify(execFile)(python, [path.join(__dirname, 'ministack_probe.py'), endpoint, REGION, ACCOUNT], { encoding: 'utf8', timeout: 120_000 });
+  return JSON.parse(stdout);
 }

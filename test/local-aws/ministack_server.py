@@ -13,11 +13,18 @@ README.md beside this file ("MiniStack: gaps and what the kit does about them").
       copy of the current value without invoking the function; the e2e runs the four steps itself).
   Ref of AWS::SecretsManager::Secret   MiniStack returns the name; CloudFormation returns the ARN
       (AWS::SecretsManager::Secret reference, "Return values": "Ref returns the ARN of the secret").
+  aws:PrincipalArn of a role session   MiniStack gives the session's ARN (assumed-role/ROLE/SESSION);
+      AWS gives the role's ARN ("AWS global condition context keys", aws:PrincipalArn: "IAM role: the
+      request context returns the ARN of the role, not the ARN of the user that assumed the role").
+  lambda:SourceFunctionArn   MiniStack never sets it; AWS adds it to every request signed with a
+      function's execution-role credentials (Lambda Developer Guide, "Working with Lambda execution
+      environment credentials", "Source function ARN").
 
 Run as `python ministack_server.py`; the environment configures MiniStack (GATEWAY_PORT, BIND_HOST,
 MINISTACK_HOST, AUTH ...). The only output added to MiniStack's is one line per provider call.
 """
-import logging
+import os
+import re
 import sys
 
 from ministack import app
@@ -25,7 +32,6 @@ from ministack.core.responses import get_account_id, get_region
 from ministack.services import secretsmanager as sm
 from ministack.services.cloudformation import provisioners as p
 
-log = logging.getLogger("kit-providers")
 _codeartifact = {}  # physical id (ARN) -> {"type", "name"}
 
 
@@ -104,6 +110,53 @@ def _secret_by_arn(original):
     return {**original, "create": create, "update": update, "delete": delete}
 
 
+_function_of_key = {}  # execution-role access key id -> the function's ARN
+
+
+def _patch_condition_keys():
+    """aws:PrincipalArn and lambda:SourceFunctionArn as AWS sets them (see the module's doc)."""
+    from ministack.core import iam_evaluator as ie
+    from ministack.core import lambda_runtime
+    from ministack.services import iam as iam_svc
+    from ministack.services import lambda_svc
+    from ministack.services import sts as sts_svc
+
+    original_credentials = lambda_runtime.execution_credentials
+
+    def execution_credentials(config):
+        creds = original_credentials(config)
+        if config.get("FunctionArn"):
+            _function_of_key[creds["AWS_ACCESS_KEY_ID"]] = config["FunctionArn"]
+        return creds
+
+    lambda_runtime.execution_credentials = execution_credentials
+    lambda_svc.execution_credentials = execution_credentials
+
+    original_keys = ie._principal_keys
+
+    def principal_keys(credential):
+        keys = original_keys(credential)
+        function_arn = _function_of_key.get(credential.access_key_id)
+        if function_arn:
+            keys["lambda:sourcefunctionarn"] = function_arn
+        return keys
+
+    ie._principal_keys = principal_keys
+    sts_svc._principal_keys = principal_keys
+
+    original_resolve = ie._resolve_condition_key
+
+    def resolve_condition_key(key, ctx):
+        session = re.fullmatch(r"arn:aws:sts::(\d{12}):assumed-role/([^/]+)/.+", ctx.principal_arn or "")
+        if key.lower() == "aws:principalarn" and session:
+            account, name = session.groups()
+            role = iam_svc._roles.get_scoped(account, None, name) or {}
+            return role.get("Arn") or f"arn:aws:iam::{account}:role/{name}"
+        return original_resolve(key, ctx)
+
+    ie._resolve_condition_key = resolve_condition_key
+
+
 def register():
     handlers = p._RESOURCE_HANDLERS
     for missing in ("AWS::CodeArtifact::Domain", "AWS::CodeArtifact::Repository", "AWS::SecretsManager::RotationSchedule"):
@@ -116,9 +169,12 @@ def register():
         "create": _rotation_create, "update": _rotation_update, "delete": _rotation_delete,
     }
     handlers["AWS::SecretsManager::Secret"] = _secret_by_arn(handlers["AWS::SecretsManager::Secret"])
+    _patch_condition_keys()
 
 
 if __name__ == "__main__":
-    register()
+    # KIT_PROVIDERS=0: MiniStack as released, for ministack_probe.py's reproductions of its gaps.
+    if os.environ.get("KIT_PROVIDERS", "1") != "0":
+        register()
     sys.argv = sys.argv[:1]
     app.main()
