@@ -21,6 +21,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { GetFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { TEST_RESPONSE_ORIGIN_ENV } from '../../lib/handler/response-url';
 import {
   ACCOUNT, AwsCallRecorder, CDK_OUT, EXAMPLE_STACK, FakeCodeArtifact, MiniStack, PackageRepositories, PROJECT_ROOT, readmeSnippet,
   REGION, RepositoryProxy, RotationInvoker, runBashSnippet, ensurePythonVenv,
@@ -29,7 +30,6 @@ import { compareHandlerCalls, compareIssuer, deployedRole, IamComparison } from 
 import {
   botocoreCalls, clientConfig, ministackTemplateEdits, probeMiniStack, publishAssets, TEMPLATE_EDITS, waitForStack,
 } from '../local-aws/ministack-deploy';
-import { TEST_RESPONSE_ORIGIN_ENV } from '../../lib/handler/response-url';
 
 jest.setTimeout(300_000);
 
@@ -244,7 +244,9 @@ describe('the example app through MiniStack\'s CloudFormation', () => {
     });
     const domainName = template.Resources.Domain.Properties.DomainName;
     const issuerCalls = await compareIssuer({
-      iam, issuer, domainArn: `arn:aws:codeartifact:${REGION}:${ACCOUNT}:domain/${domainName}`,
+      iam,
+      issuer,
+      domainArn: `arn:aws:codeartifact:${REGION}:${ACCOUNT}:domain/${domainName}`,
       sessionPolicies: recorder.calls.filter((c) => c.operation === 'AssumeRole' && c.params.Policy).map((c) => String(c.params.Policy)),
     });
     comparisons = [...handlerCalls, ...issuerCalls];
@@ -321,10 +323,10 @@ describe('MiniStack\'s behaviour on the features the templates use', () => {
     try {
       expect(await probeMiniStack(python, released.url)).toEqual({
         ...common,
-        b_principal_arn_condition_matching: 'AccessDenied',
-        b_principal_arn_is_the_session_arn: 'allowed',
-        b_lambda_source_function_arn_condition: 'AccessDenied',
-        ref_of_secret_is_arn: false,
+        'b_principal_arn_condition_matching': 'AccessDenied',
+        'b_principal_arn_is_the_session_arn': 'allowed',
+        'b_lambda_source_function_arn_condition': 'AccessDenied',
+        'ref_of_secret_is_arn': false,
         'unsupported_AWS::CodeArtifact::Domain': unrecognized('AWS::CodeArtifact::Domain'),
         'unsupported_AWS::SecretsManager::RotationSchedule': unrecognized('AWS::SecretsManager::RotationSchedule'),
       });
@@ -336,10 +338,10 @@ describe('MiniStack\'s behaviour on the features the templates use', () => {
   test('with the kit\'s launcher: the gaps closed as AWS documents', async () => {
     expect(await probeMiniStack(python, ministack.url)).toEqual({
       ...common,
-      b_principal_arn_condition_matching: 'allowed',
-      b_principal_arn_is_the_session_arn: 'AccessDenied',
-      b_lambda_source_function_arn_condition: 'allowed',
-      ref_of_secret_is_arn: true,
+      'b_principal_arn_condition_matching': 'allowed',
+      'b_principal_arn_is_the_session_arn': 'AccessDenied',
+      'b_lambda_source_function_arn_condition': 'allowed',
+      'ref_of_secret_is_arn': true,
       'unsupported_AWS::CodeArtifact::Domain': 'CREATE_COMPLETE',
       'unsupported_AWS::SecretsManager::RotationSchedule': 'CREATE_COMPLETE',
     });

@@ -124,7 +124,9 @@ function sessionTags(params: Record<string, any>): Array<[string, string]> {
  * Every action in `actions` must be allowed (sts:TagSession with session tags: "Passing session
  * tags in AWS STS", "Permissions required to add session tags").
  */
-function trustAllows(trust: any, callerRoleArn: string, actions: string[], identityAllows: boolean, context: Record<string, string | string[]>): { allowed: boolean; reason: string } {
+function trustAllows(
+  trust: any, callerRoleArn: string, actions: string[], identityAllows: boolean, context: Record<string, string | string[]>,
+): { allowed: boolean; reason: string } {
   const account = callerRoleArn.split(':')[4];
   const statements: any[] = [trust.Statement].flat();
   for (const action of actions) {
@@ -160,11 +162,15 @@ export async function compareIssuer(input: IssuerInput): Promise<IamComparison[]
   ];
   const out: IamComparison[] = [];
   for (const [action, resource] of requests) {
-    const sim = await input.iam.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: input.issuer.arn, ActionNames: [action], ResourceArns: [resource] }));
+    const sim = await input.iam.send(new SimulatePrincipalPolicyCommand({
+      PolicySourceArn: input.issuer.arn, ActionNames: [action], ResourceArns: [resource],
+    }));
     const d = evaluate({ action, resource, identityPolicies: input.issuer.identityPolicies });
     out.push({ who: 'issuer role', action, resource, ministack: verdictOf(sim.EvaluationResults?.[0]?.EvalDecision), kit: d.allowed ? 'allowed' : 'denied', how: `SimulatePrincipalPolicy ${sim.EvaluationResults?.[0]?.EvalDecision}; kit: ${d.reason}` });
     for (const policy of new Set(input.sessionPolicies)) {
-      const simSession = await input.iam.send(new SimulateCustomPolicyCommand({ PolicyInputList: [policy], ActionNames: [action], ResourceArns: [resource] }));
+      const simSession = await input.iam.send(new SimulateCustomPolicyCommand({
+        PolicyInputList: [policy], ActionNames: [action], ResourceArns: [resource],
+      }));
       const ds = evaluate({ action, resource, identityPolicies: [JSON.parse(policy)] });
       out.push({ who: 'issuer session policy', action, resource, ministack: verdictOf(simSession.EvaluationResults?.[0]?.EvalDecision), kit: ds.allowed ? 'allowed' : 'denied', how: `SimulateCustomPolicy ${simSession.EvaluationResults?.[0]?.EvalDecision}; kit: ${ds.reason}` });
     }

@@ -101,7 +101,9 @@ export async function waitForStack(cfn: CloudFormationClient, stackName: string,
  * Calls botocore (in MiniStack's virtualenv) for the services the e2e has no SDK client for, in one
  * process: `[service, operation, params]` each, answered in order as `{ ok, result | error }`.
  */
-export function botocoreCalls(python: string, endpoint: string, calls: Array<[string, string, Record<string, unknown>]>): Array<{ ok: boolean; result?: any; error?: string }> {
+export function botocoreCalls(
+  python: string, endpoint: string, calls: Array<[string, string, Record<string, unknown>]>,
+): Array<{ ok: boolean; result?: any; error?: string }> {
   const script = [
     'import json, sys, botocore.session',
     's = botocore.session.get_session()',

@@ -34,7 +34,9 @@ export function ensurePythonVenv(log: (line: string) => void = () => undefined):
  * returns its Python. `systemSitePackages: false` for a tool whose pins clash with the kit's (MiniStack
  * pins a botocore that the kit's awscli does not accept).
  */
-export function ensureVenv(venv: string, requirements: string, opts: { systemSitePackages: boolean }, log: (line: string) => void = () => undefined): string {
+export function ensureVenv(
+  venv: string, requirements: string, opts: { systemSitePackages: boolean }, log: (line: string) => void = () => undefined,
+): string {
   const python = path.join(venv, 'bin', 'python');
   if (!fs.existsSync(python)) {
     log(`creating the virtualenv ${path.relative(PROJECT_ROOT, venv)}`);
