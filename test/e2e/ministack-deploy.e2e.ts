@@ -238,9 +238,24 @@ describe('the example app through MiniStack\'s CloudFormation', () => {
     const issuer = await deployedRole(iam, roleNamed('CodeArtifactTokenHandlerIssuerRole'));
     const meta = await sm.send(new DescribeSecretCommand({ SecretId: secretArn }));
     const tags = Object.fromEntries((meta.Tags ?? []).map((t) => [t.Key!, t.Value!]));
+    // AND a request MiniStack must refuse: an issuer session (as AssumeRole gave it to the handler)
+    // reading the secret, which neither the issuer role nor its session policy allows
+    const assumed = recorder.calls.filter((c) => c.operation === 'AssumeRole' && c.status === 200).pop()!;
+    const field = (name: string) => new RegExp(`<${name}>([^<]+)</${name}>|"${name}":"([^"]+)"`).exec(assumed.response)?.slice(1).find(Boolean)!;
+    const issuerKey = field('AccessKeyId');
+    const issuerSm = new SecretsManagerClient({
+      ...clientConfig(recorder.url),
+      credentials: { accessKeyId: issuerKey, secretAccessKey: field('SecretAccessKey'), sessionToken: field('SessionToken') },
+    });
+    await expect(issuerSm.send(new DescribeSecretCommand({ SecretId: secretArn }))).rejects.toThrow(/not authorized|AccessDenied/);
     // WHEN both judge the lifecycle's requests
     const handlerCalls = compareHandlerCalls({
-      calls: recorder.calls, handler, issuer, handlerFunctionArn: handlerArn, secrets: [{ arn: secretArn, name: meta.Name!, tags }],
+      calls: recorder.calls,
+      handler,
+      issuer,
+      handlerFunctionArn: handlerArn,
+      secrets: [{ arn: secretArn, name: meta.Name!, tags }],
+      issuerSessions: new Map([[issuerKey, { sessionPolicy: assumed.params.Policy ? JSON.parse(String(assumed.params.Policy)) : undefined }]]),
     });
     const domainName = template.Resources.Domain.Properties.DomainName;
     const issuerCalls = await compareIssuer({
@@ -254,6 +269,7 @@ describe('the example app through MiniStack\'s CloudFormation', () => {
     // THEN the handler's calls were all judged (and allowed) by both, and no verdict differs
     expect(handlerCalls.map((c) => c.action)).toEqual(expect.arrayContaining(['secretsmanager:PutSecretValue', 'secretsmanager:DescribeSecret']));
     expect(handlerCalls.some((c) => c.action.startsWith('sts:AssumeRole'))).toBe(true);
+    expect(handlerCalls.filter((c) => c.who === 'issuer session')).toEqual([expect.objectContaining({ ministack: 'denied' })]);
     expect(comparisons.filter((c) => c.ministack !== c.kit)).toEqual([]);
   });
 

@@ -70,6 +70,11 @@ export interface HandlerCallsInput {
   readonly secrets: ReadonlyArray<{ arn: string; name: string; tags: Record<string, string> }>;
   /** The issuer role (the trust policy the handler's AssumeRole meets). */
   readonly issuer: DeployedRole;
+  /**
+   * Issuer sessions by access key id, with the session policy AssumeRole gave them: their calls to
+   * MiniStack are judged with the issuer role's policies and that session policy.
+   */
+  readonly issuerSessions?: ReadonlyMap<string, { sessionPolicy?: PolicyDocument }>;
 }
 
 const DENIED = new Set(['AccessDenied', 'AccessDeniedException']);
@@ -85,9 +90,17 @@ export function compareHandlerCalls(input: HandlerCallsInput): IamComparison[] {
     if (call.service === 'secretsmanager') {
       const secret = input.secrets.find((s) => s.arn === call.params.SecretId || s.name === call.params.SecretId);
       if (!secret) throw new Error(`the handler called ${call.operation} on ${call.params.SecretId}, not a secret of the stack`);
-      const context = { ...base, ...Object.fromEntries(Object.entries(secret.tags).map(([k, v]) => [`aws:ResourceTag/${k}`, v])) };
-      const d = evaluate({ action: `secretsmanager:${call.operation}`, resource: secret.arn, identityPolicies: input.handler.identityPolicies, context });
-      out.push({ who: 'handler role', action: `secretsmanager:${call.operation}`, resource: secret.arn, ministack, kit: d.allowed ? 'allowed' : 'denied', how: `call outcome ${call.status} ${call.errorCode ?? ''}; kit: ${d.reason}` });
+      const issuerSession = input.issuerSessions?.get(call.accessKeyId);
+      const resourceTags = Object.fromEntries(Object.entries(secret.tags).map(([k, v]) => [`aws:ResourceTag/${k}`, v]));
+      const context = issuerSession ? resourceTags : { ...base, ...resourceTags };
+      const d = evaluate({
+        action: `secretsmanager:${call.operation}`,
+        resource: secret.arn,
+        identityPolicies: issuerSession ? input.issuer.identityPolicies : input.handler.identityPolicies,
+        sessionPolicy: issuerSession?.sessionPolicy,
+        context,
+      });
+      out.push({ who: issuerSession ? 'issuer session' : 'handler role', action: `secretsmanager:${call.operation}`, resource: secret.arn, ministack, kit: d.allowed ? 'allowed' : 'denied', how: `call outcome ${call.status} ${call.errorCode ?? ''}; kit: ${d.reason}` });
     } else if (call.service === 'sts' && call.operation === 'AssumeRole') {
       const tags = sessionTags(call.params);
       const context = {
