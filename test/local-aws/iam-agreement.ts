@@ -109,13 +109,22 @@ export function compareHandlerCalls(input: HandlerCallsInput): IamComparison[] {
         ...(tags.length > 0 ? { 'aws:TagKeys': tags.map(([k]) => k) } : {}),
       };
       const roleArn = String(call.params.RoleArn);
-      const identity = evaluate({ action: 'sts:AssumeRole', resource: roleArn, identityPolicies: input.handler.identityPolicies, context });
       const trustActions = tags.length > 0 ? ['sts:AssumeRole', 'sts:TagSession'] : ['sts:AssumeRole'];
+      // Per action: the trust policy allows it by naming the caller's role, or by naming the account
+      // and the caller's identity policy allows it too.
+      const identity = new Map(trustActions.map((action) => [action,
+        evaluate({ action, resource: roleArn, identityPolicies: input.handler.identityPolicies, context })]));
       const trust = roleArn === input.issuer.arn
-        ? trustAllows(input.issuer.trustPolicy, input.handler.arn, trustActions, identity.allowed, context)
+        ? trustAllows(input.issuer.trustPolicy, input.handler.arn, trustActions, (action) => identity.get(action)!.allowed, context)
         : { allowed: false, reason: `${roleArn} is not the issuer role` };
-      const allowed = identity.allowed && trust.allowed;
-      out.push({ who: 'handler role', action: trustActions.join('+'), resource: roleArn, ministack, kit: allowed ? 'allowed' : 'denied', how: `call outcome ${call.status} ${call.errorCode ?? ''}; kit: ${identity.reason}; trust: ${trust.reason}` });
+      out.push({
+        who: 'handler role',
+        action: trustActions.join('+'),
+        resource: roleArn,
+        ministack,
+        kit: trust.allowed ? 'allowed' : 'denied',
+        how: `call outcome ${call.status} ${call.errorCode ?? ''}; kit: ${[...identity.values()].map((d) => d.reason).join('; ')}; trust: ${trust.reason}`,
+      });
     }
   }
   return out;
@@ -138,7 +147,7 @@ function sessionTags(params: Record<string, any>): Array<[string, string]> {
  * tags in AWS STS", "Permissions required to add session tags").
  */
 function trustAllows(
-  trust: any, callerRoleArn: string, actions: string[], identityAllows: boolean, context: Record<string, string | string[]>,
+  trust: any, callerRoleArn: string, actions: string[], identityAllows: (action: string) => boolean, context: Record<string, string | string[]>,
 ): { allowed: boolean; reason: string } {
   const account = callerRoleArn.split(':')[4];
   const statements: any[] = [trust.Statement].flat();
@@ -148,7 +157,7 @@ function trustAllows(
       const principals = [s.Principal?.AWS].flat().filter(Boolean).map(String);
       const direct = principals.includes(callerRoleArn);
       const viaAccount = principals.includes(`arn:aws:iam::${account}:root`) || principals.includes(account);
-      return (direct || (viaAccount && identityAllows)) && conditionsMatch(s.Condition, context);
+      return (direct || (viaAccount && identityAllows(action))) && conditionsMatch(s.Condition, context);
     });
     if (!allowing) return { allowed: false, reason: `no trust statement allows ${action} to ${callerRoleArn}` };
   }
