@@ -6,7 +6,9 @@
  * signed by a role session, and stops it by PID.
  */
 import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
 import * as http from 'http';
+import * as os from 'os';
 import * as path from 'path';
 import { freePort } from './net';
 import { ensureVenv, PROJECT_ROOT } from './python-venv';
@@ -36,13 +38,15 @@ export class MiniStack {
     const python = ensureMiniStackVenv(opts.log);
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
+    // Its own temporary directory (function code, workers), removed by stop(): MiniStack leaves them behind.
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ministack-'));
     const proc = spawn(python, [path.join(__dirname, 'ministack_server.py')], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         // Only what MiniStack needs: it hands its environment to every function it runs.
         PATH: process.env.PATH,
         HOME: process.env.HOME,
-        TMPDIR: process.env.TMPDIR ?? '/tmp',
+        TMPDIR: tmp,
         PYTHONUNBUFFERED: '1',
         GATEWAY_PORT: String(port),
         BIND_HOST: '127.0.0.1',
@@ -55,7 +59,7 @@ export class MiniStack {
         ...opts.envFor?.(url),
       },
     });
-    const server = new MiniStack(proc, url, port);
+    const server = new MiniStack(proc, url, port, tmp);
     proc.stdout!.on('data', (d) => { server.output += d; });
     proc.stderr!.on('data', (d) => { server.output += d; });
     const started = Date.now();
@@ -72,20 +76,22 @@ export class MiniStack {
   /** Everything MiniStack and the functions it ran printed (the handler's log lines among them). */
   public output = '';
 
-  private constructor(private readonly proc: ChildProcess, public readonly url: string, public readonly port: number) {}
+  private constructor(private readonly proc: ChildProcess, public readonly url: string, public readonly port: number, private readonly tmp: string) {}
 
   public get pid(): number | undefined {
     return this.proc.pid;
   }
 
-  /** Stops MiniStack by its PID (SIGTERM, then SIGKILL after 5 s); its function workers exit with it. */
+  /** Stops MiniStack by its PID (SIGTERM, then SIGKILL after 5 s; its function workers exit with it) and removes its temporary directory. */
   public async stop(): Promise<void> {
-    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
-    const exited = new Promise((r) => this.proc.once('exit', r));
-    this.proc.kill('SIGTERM');
-    const timer = setTimeout(() => this.proc.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
+    if (this.proc.exitCode === null && this.proc.signalCode === null) {
+      const exited = new Promise((r) => this.proc.once('exit', r));
+      this.proc.kill('SIGTERM');
+      const timer = setTimeout(() => this.proc.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+    fs.rmSync(this.tmp, { recursive: true, force: true });
   }
 
   private isUp(): Promise<boolean> {
