@@ -26,7 +26,7 @@ import {
   ACCOUNT, AwsCallRecorder, CDK_OUT, EXAMPLE_STACK, FakeCodeArtifact, MiniStack, PackageRepositories, PROJECT_ROOT, readmeSnippet,
   REGION, RepositoryProxy, RotationInvoker, runBashSnippet, ensurePythonVenv,
 } from '../local-aws';
-import { compareHandlerCalls, compareIssuer, deployedRole, IamComparison } from '../local-aws/iam-agreement';
+import { compareHandlerCalls, compareIssuer, deployedRole, IamComparison, sessionTags } from '../local-aws/iam-agreement';
 import {
   botocoreCalls, clientConfig, ministackTemplateEdits, probeMiniStack, publishAssets, TEMPLATE_EDITS, waitForStack,
 } from '../local-aws/ministack-deploy';
@@ -255,7 +255,10 @@ describe('the example app through MiniStack\'s CloudFormation', () => {
       issuer,
       handlerFunctionArn: handlerArn,
       secrets: [{ arn: secretArn, name: meta.Name!, tags }],
-      issuerSessions: new Map([[issuerKey, { sessionPolicy: assumed.params.Policy ? JSON.parse(String(assumed.params.Policy)) : undefined }]]),
+      issuerSessions: new Map([[issuerKey, {
+        sessionPolicy: assumed.params.Policy ? JSON.parse(String(assumed.params.Policy)) : undefined,
+        tags: Object.fromEntries(sessionTags(assumed.params)),
+      }]]),
     });
     const domainName = template.Resources.Domain.Properties.DomainName;
     const issuerCalls = await compareIssuer({

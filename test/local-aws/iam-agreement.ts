@@ -74,7 +74,7 @@ export interface HandlerCallsInput {
    * Issuer sessions by access key id, with the session policy AssumeRole gave them: their calls to
    * MiniStack are judged with the issuer role's policies and that session policy.
    */
-  readonly issuerSessions?: ReadonlyMap<string, { sessionPolicy?: PolicyDocument }>;
+  readonly issuerSessions?: ReadonlyMap<string, { sessionPolicy?: PolicyDocument; tags?: Record<string, string> }>;
 }
 
 const DENIED = new Set(['AccessDenied', 'AccessDeniedException']);
@@ -86,13 +86,18 @@ export function compareHandlerCalls(input: HandlerCallsInput): IamComparison[] {
     // Root (a 12-digit key id: the test itself) is not judged; issuer sessions call only CodeArtifact.
     if (!call.accessKeyId || /^\d{12}$/.test(call.accessKeyId)) continue;
     const ministack = call.status < 400 || !DENIED.has(call.errorCode ?? '') ? 'allowed' : 'denied';
-    const base = { 'lambda:SourceFunctionArn': input.handlerFunctionArn };
+    // aws:PrincipalArn of a role session is the role's ARN ("AWS global condition context keys").
+    const base = { 'lambda:SourceFunctionArn': input.handlerFunctionArn, 'aws:PrincipalArn': input.handler.arn };
     if (call.service === 'secretsmanager') {
       const secret = input.secrets.find((s) => s.arn === call.params.SecretId || s.name === call.params.SecretId);
       if (!secret) throw new Error(`the handler called ${call.operation} on ${call.params.SecretId}, not a secret of the stack`);
       const issuerSession = input.issuerSessions?.get(call.accessKeyId);
       const resourceTags = Object.fromEntries(Object.entries(secret.tags).map(([k, v]) => [`aws:ResourceTag/${k}`, v]));
-      const context = issuerSession ? resourceTags : { ...base, ...resourceTags };
+      // A session's tags are its aws:PrincipalTag/KEY ("Passing session tags in AWS STS").
+      const principalTags = Object.fromEntries(Object.entries(issuerSession?.tags ?? {}).map(([k, v]) => [`aws:PrincipalTag/${k}`, v]));
+      const context = issuerSession
+        ? { 'aws:PrincipalArn': input.issuer.arn, ...principalTags, ...resourceTags }
+        : { ...base, ...resourceTags };
       const d = evaluate({
         action: `secretsmanager:${call.operation}`,
         resource: secret.arn,
@@ -131,7 +136,7 @@ export function compareHandlerCalls(input: HandlerCallsInput): IamComparison[] {
 }
 
 /** AssumeRole's Tags as `[key, value]`, from the query protocol's `Tags.member.N.Key` or the JSON protocol's list. */
-function sessionTags(params: Record<string, any>): Array<[string, string]> {
+export function sessionTags(params: Record<string, any>): Array<[string, string]> {
   if (Array.isArray(params.Tags)) return params.Tags.map((t: any) => [t.Key, t.Value]);
   const tags: Array<[string, string]> = [];
   for (let i = 1; params[`Tags.member.${i}.Key`] !== undefined; i++) tags.push([params[`Tags.member.${i}.Key`], params[`Tags.member.${i}.Value`]]);
