@@ -52,6 +52,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-codeartifact@^3',
     '@aws-sdk/client-secrets-manager@^3',
     '@aws-sdk/client-sts@^3',
+    // The ministack-deploy e2e drives MiniStack's CloudFormation, S3 (the assets), Lambda (the rotation
+    // steps) and IAM (its policy simulator) as a user's tools would.
+    '@aws-sdk/client-cloudformation@^3',
+    '@aws-sdk/client-iam@^3',
+    '@aws-sdk/client-lambda@^3',
+    '@aws-sdk/client-s3@^3',
     'aws-sdk-client-mock@^4',
     'cdk-nag@~2.38.2',
     '@aws-cdk/integ-runner@2.197.10',

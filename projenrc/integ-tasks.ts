@@ -25,7 +25,11 @@ export function addIntegTasks(project: awscdk.AwsCdkConstructLibrary): void {
     description: 'Re-synthesize the integ snapshots after a deliberate change (read the diff before committing)',
     steps: [
       { exec: INTEG_TYPECHECK },
-      { exec: INTEG_RUNNER.replace('--dry-run', '--dry-run --update-on-failed') },
+      // --force: integ-runner treats a change of asset hashes alone as "unchanged" and would keep the
+      // old handler hash in the snapshot; forcing re-synthesizes every case.
+      { exec: INTEG_RUNNER.replace('--dry-run', '--dry-run --update-on-failed --force') },
+      // No machine paths in the committed snapshots (see the script).
+      { exec: 'ts-node --project projenrc/tsconfig.json projenrc/integ-snapshot-paths.ts integ' },
     ],
     env: INTEG_RUNNER_ENV,
   });

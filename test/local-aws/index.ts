@@ -6,6 +6,8 @@ export * from './fake-codeartifact';
 export * from './lambda-process';
 export * from './lifecycle';
 export * from './moto';
+export * from './ministack';
+export * from './aws-call-recorder';
 export * from './python-venv';
 export * from './secrets-proxy';
 export * from './synth';
