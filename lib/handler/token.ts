@@ -1,3 +1,4 @@
+import { clientSettingsOf } from '../client-settings';
 import { ISSUER_ROLE_ARN_ENV, SECRET_SCHEMA_VERSION, TokenConfig, TokenSecretValue } from '../contract';
 import { dualStackRepositoryEndpoint, PACKAGE_FORMATS, repositoryEndpoint } from '../endpoints';
 import { sessionPolicy } from '../session-policy';
@@ -53,6 +54,7 @@ export async function issueToken(config: TokenConfig, secretId: string, deadline
     repositories: config.repositories,
     access: config.access,
     ...endpointsOf(config),
+    ...clientSettingsOf(config),
   };
 }
 
