@@ -107,6 +107,11 @@ async function run(env: E2eEnv, snippet: string, cwd: string, edit?: (s: string)
       // The JIT's first tier and the serial collector start a short-lived JVM sooner on a loaded machine.
       MAVEN_OPTS: [...env.repositoryProxy.javaOptions(), `-Duser.home=${home}`, `-Dmaven.repo.local=${mavenLocalRepository(work)}`,
         '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'].join(' '),
+      // Gradle keeps its caches under user.home (the passwd entry's) unless told; the build runs in
+      // the client's JVM, which has the proxy's properties, and leaves no daemon behind
+      GRADLE_USER_HOME: path.join(home, '.gradle'),
+      GRADLE_OPTS: [...env.repositoryProxy.javaOptions(), `-Duser.home=${home}`, '-Dorg.gradle.daemon=false',
+        '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'].join(' '),
       // cargo is rustup's proxy: its toolchains stay where they are installed, whatever HOME the run has
       RUSTUP_HOME: process.env.RUSTUP_HOME ?? path.join(os.homedir(), '.rustup'),
     },
@@ -151,7 +156,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([reader?.stop(), publisher?.stop()]);
-  if (work) fs.rmSync(work, { recursive: true, force: true });
+  if (work) fs.rmSync(work, { recursive: true, force: true, maxRetries: 3 });
 });
 
 describe('mvn', () => {
@@ -233,6 +238,32 @@ describe('mvn', () => {
     } finally {
       await repos.stop();
     }
+  });
+});
+
+describe('Gradle', () => {
+  /** A Java project whose build.gradle holds the README's repository block and a dependency on greeting. */
+  const gradleProject = () => project({
+    'build.gradle': `apply plugin: 'java'\n\n${readmeSnippet('gradle-repositories')}\ndependencies {\n    compile '${SHARED_GROUP}:greeting:1.0.0'\n}\n`,
+    'settings.gradle': 'rootProject.name = \'consumer\'\n',
+    'src/main/java/consumer/App.java': 'package consumer;\npublic class App {\n  public static String text() { return com.example.shared.Greeting.text(); }\n}\n',
+  });
+
+  test('the reader: gradle build, with the README\'s repository block, compiles against a dependency from shared', async () => {
+    const cwd = gradleProject();
+    const run_ = await run(reader, 'gradle-build', cwd);
+    expectRun(reader, run_, true);
+    expect(fs.existsSync(path.join(cwd, 'build', 'libs', 'consumer.jar'))).toBe(true);
+    const gets = reader.repositories.requests.slice(run_.mark).filter((q) => q.status === 200).map((q) => q.path.split('/maven/')[1]);
+    expect(gets).toEqual(expect.arrayContaining(['shared/com/example/shared/greeting/1.0.0/greeting-1.0.0.jar']));
+    expect(refusedConnects(reader, run_)).toEqual([]);
+  });
+
+  test('the reader: another repository (releases) answers 403', async () => {
+    const run_ = await run(reader, 'gradle-build', gradleProject(), (s) => s.replace('\'.clients.shared.maven.url\'', toReleases('maven')));
+    expectRun(reader, run_, false);
+    expect(reader.repositories.requests.slice(run_.mark).filter((q) => q.decision === 'denied')[0].reason)
+      .toMatch(/no session statement allows codeartifact:ReadFromRepository on .*repository\/.*\/releases/);
   });
 });
 
