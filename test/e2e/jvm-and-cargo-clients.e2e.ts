@@ -17,8 +17,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  ACCOUNT, BashSnippetResult, E2eEnv, ensureMavenPlugins, mavenLocalRepository, mavenPom, PackageRepositories, readmeSnippet, REGION,
-  REPOSITORIES_OUT, REPOSITORIES_STACK, zipStored,
+  ACCOUNT, BashSnippetResult, cargoIndexPath, cargoRoute, E2eEnv, ensureMavenPlugins, mavenLocalRepository, mavenPom, mavenRoute,
+  PackageRepositories, readmeSnippet, REGION, REPOSITORIES_OUT, REPOSITORIES_STACK, zipStored,
 } from '../local-aws';
 
 let reader: E2eEnv;
@@ -312,6 +312,18 @@ describe('Cargo', () => {
     expect(put).toMatchObject({ status: 200, decision: 'allowed', action: 'codeartifact:PublishPackageVersion' });
     expect(put.arn).toMatch(/:package\/.*\/releases\/cargo\/\/release-crate$/);
   });
+});
+
+test('the routes: Maven coordinates from a deploy\'s paths, Cargo\'s index paths', () => {
+  expect(mavenRoute('PUT', 'com/example/x/1.0/x-1.0.jar')).toEqual({ kind: 'maven-put', path: 'com/example/x/1.0/x-1.0.jar', groupId: 'com.example', artifactId: 'x' });
+  expect(mavenRoute('PUT', 'com/example/x/maven-metadata.xml.sha1')).toMatchObject({ groupId: 'com.example', artifactId: 'x' });
+  expect(mavenRoute('PUT', 'com/example/x/1.0-SNAPSHOT/maven-metadata.xml')).toMatchObject({ groupId: 'com.example', artifactId: 'x' });
+  expect(mavenRoute('PUT', 'com/example/x/1.0/other-1.0.jar')).toBeUndefined();
+  expect(mavenRoute('GET', 'com/../x/1.0/x-1.0.jar')).toBeUndefined();
+  expect(['a', 'ab', 'abc', 'Greeting'].map(cargoIndexPath)).toEqual(['1/a', '2/ab', '3/a/abc', 'gr/ee/greeting']);
+  expect(cargoRoute('GET', 'gr/ee/greeting')).toEqual({ kind: 'cargo-index', name: 'greeting' });
+  expect(cargoRoute('GET', 'gr/ef/greeting')).toBeUndefined();
+  expect(cargoRoute('PUT', 'api/v1/crates/new')).toEqual({ kind: 'cargo-publish' });
 });
 
 test('no token text reached a log line, a CloudFormation response or a client\'s output', () => {
