@@ -6,6 +6,7 @@
  *
  * Kept free of aws-cdk-lib imports so the bundled handler stays small.
  */
+import type { RepositoryClientSettings } from './client-settings';
 
 /** Prefix of the tags (and warning ids) of this library. */
 export const TAG_PREFIX = 'cdk-codeartifact-token';
@@ -46,6 +47,11 @@ export interface TokenSecretValue extends TokenConfig {
   readonly endpointTemplate: string;
   /** The same for the dual-stack (IPv4 and IPv6) endpoints, where AWS documents them (commercial regions). */
   readonly dualStackEndpointTemplate?: string;
+  /**
+   * For each of `repositories`: what Maven, Cargo and NuGet are configured with besides the token
+   * (see lib/client-settings.ts). Empty when the token opens every repository.
+   */
+  readonly clients?: { readonly [repository: string]: RepositoryClientSettings };
 }
 
 /** The fields of a `TokenConfig`, in the order they are written and checked. */

@@ -1,3 +1,4 @@
+import { clientSettingsOf } from '../client-settings';
 import {
   ALL_REPOSITORIES_TAG_VALUE, ISSUER_ROLE_ARN_ENV, MAX_SESSION_TAG_VALUE_CHARS, REPOSITORY_SEPARATOR, SECRET_SCHEMA_VERSION,
   SESSION_TAG_REPOSITORIES, SESSION_TAG_TOKEN, sessionTagParts, TokenConfig, TokenSecretValue,
@@ -57,6 +58,7 @@ export async function issueToken(config: TokenConfig, secretId: string, tokenId:
     repositories: config.repositories,
     access: config.access,
     ...endpointsOf(config),
+    ...clientSettingsOf(config),
   };
 }
 

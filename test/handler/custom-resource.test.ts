@@ -54,6 +54,18 @@ describe('Create and Update', () => {
       },
       endpointTemplate: 'https://my-domain-111122223333.d.codeartifact.eu-west-1.amazonaws.com/{format}/{repository}/',
       dualStackEndpointTemplate: 'https://my-domain-111122223333.codeartifact.eu-west-1.on.aws/{format}/{repository}/',
+      clients: {
+        'shared': {
+          maven: { id: 'codeartifact-shared', url: 'https://my-domain-111122223333.d.codeartifact.eu-west-1.amazonaws.com/maven/shared/', username: 'aws' },
+          cargo: {
+            registry: 'codeartifact-shared',
+            index: 'sparse+https://my-domain-111122223333.d.codeartifact.eu-west-1.amazonaws.com/cargo/shared/',
+            tokenVariable: 'CARGO_REGISTRIES_CODEARTIFACT_SHARED_TOKEN',
+          },
+          nuget: { source: 'https://my-domain-111122223333.d.codeartifact.eu-west-1.amazonaws.com/nuget/shared/v3/index.json', username: 'aws' },
+        },
+        'npm-store': expect.objectContaining({ cargo: expect.objectContaining({ tokenVariable: 'CARGO_REGISTRIES_CODEARTIFACT_NPM_STORE_TOKEN' }) }),
+      },
     });
     expect(server.responses).toHaveLength(1);
     const response = server.responses[0];

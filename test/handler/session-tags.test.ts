@@ -15,7 +15,7 @@ beforeEach(() => {
 });
 
 /** The token id the harness's secret gets: from its logical id tag, `TokenSecret`. */
-const ID = createHash('sha256').update('TokenSecret').digest('hex').slice(0, 16);
+const ID = createHash('sha256').update('TokenSecret').digest('hex').slice(0, 12);
 const tagsOfCall = (n = 0) => sts.commandCalls(AssumeRoleCommand)[n].args[0].input.Tags;
 const rotateWith = (tags: Array<{ Key: string; Value: string }>) => {
   secrets.on(DescribeSecretCommand).resolves({ ARN: SECRET_ARN, Tags: tags, VersionIdsToStages: {} });
@@ -66,12 +66,12 @@ describe('the handler names the token and its configuration in two session tags'
 
 describe('configurations STS would refuse are refused before asking it, saying why', () => {
   test('repositories tags too long for a session tag: nothing asked for, nothing written', async () => {
-    // GIVEN three 80-character names: 242 characters, more than the 239 the session tag leaves
-    const names = ['a', 'b', 'c'].map((c) => c.repeat(80)).join(' ');
+    // GIVEN three names taking 245 characters: within a secret tag's 256, more than the 243 the session tag leaves
+    const names = ['a'.repeat(80), 'b'.repeat(81), 'c'.repeat(82)].join(' ');
     // WHEN
     const { error } = await rotateWith(ownSecretTags({ repositories: names }));
     // THEN
-    expect(error?.message).toMatch(/session tag cdk-codeartifact-token:repositories would have 259 characters, more than the 256 AWS STS accepts; .*configuration tags of the secret were changed.*nothing was written/);
+    expect(error?.message).toMatch(/session tag cdk-codeartifact-token:repositories would have 258 characters, more than the 256 AWS STS accepts; .*configuration tags of the secret were changed.*nothing was written/);
     expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(0);
     expect(secrets.commandCalls(PutSecretValueCommand)).toHaveLength(0);
   });

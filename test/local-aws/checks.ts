@@ -30,7 +30,7 @@ export function schemaProblems(raw: string | undefined, expect: ExpectedValue): 
   }
   const problems: string[] = [];
   const keys = ['schemaVersion', 'authorizationToken', 'expiration', 'issuedAt', 'domain', 'domainOwner', 'domainRegion', 'durationSeconds',
-    'repositories', 'access', 'endpoints', 'endpointTemplate', 'dualStackEndpointTemplate'];
+    'repositories', 'access', 'endpoints', 'endpointTemplate', 'dualStackEndpointTemplate', 'clients'];
   const extra = Object.keys(v).filter((k) => !keys.includes(k));
   if (extra.length) problems.push(`unexpected keys ${extra.join(', ')}`);
   const iso = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,3})?Z$/;
@@ -46,6 +46,15 @@ export function schemaProblems(raw: string | undefined, expect: ExpectedValue): 
   const endpoints = expect.repositories === '*' ? {} : Object.fromEntries(expect.repositories.map((r) =>
     [r, Object.fromEntries(FORMATS.map((f) => [f, `https://${host}/${f}/${r}/`]))]));
   if (JSON.stringify(v.endpoints) !== JSON.stringify(endpoints)) problems.push(`endpoints are ${JSON.stringify(v.endpoints)}, expected ${JSON.stringify(endpoints)}`);
+  const clients = expect.repositories === '*' ? {} : Object.fromEntries(expect.repositories.map((r) => {
+    const name = `codeartifact-${r.replace(/\./g, '-')}`;
+    return [r, {
+      maven: { id: name, url: `https://${host}/maven/${r}/`, username: 'aws' },
+      cargo: { registry: name, index: `sparse+https://${host}/cargo/${r}/`, tokenVariable: `CARGO_REGISTRIES_${name.toUpperCase().replace(/-/g, '_')}_TOKEN` },
+      nuget: { source: `https://${host}/nuget/${r}/v3/index.json`, username: 'aws' },
+    }];
+  }));
+  if (JSON.stringify(v.clients) !== JSON.stringify(clients)) problems.push(`clients are ${JSON.stringify(v.clients)}, expected ${JSON.stringify(clients)}`);
   if (v.endpointTemplate !== `https://${host}/{format}/{repository}/`) problems.push(`endpointTemplate is ${JSON.stringify(v.endpointTemplate)}`);
   const dualStack = `https://${expect.domain}-${expect.domainOwner}.codeartifact.${expect.domainRegion}.on.aws/{format}/{repository}/`;
   if (v.dualStackEndpointTemplate !== dualStack) problems.push(`dualStackEndpointTemplate is ${JSON.stringify(v.dualStackEndpointTemplate)}`);

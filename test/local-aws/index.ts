@@ -22,3 +22,6 @@ export * from './repository-proxy';
 export * from './readme-snippets';
 export * from './repository-proxy';
 export * from './rotation-invoker';
+export * from './cargo-registry';
+export * from './maven-repository';
+export * from './maven-plugins';

@@ -1,6 +1,7 @@
 /**
- * CodeArtifact repository endpoints on this machine, for the package managers themselves: npm and
- * PyPI (pip, twine), authenticated and authorized the way CodeArtifact does it.
+ * CodeArtifact repository endpoints on this machine, for the package managers themselves: npm,
+ * PyPI (pip, twine), Maven (mvn; `maven-repository.ts`) and Cargo (`cargo-registry.ts`),
+ * authenticated and authorized the way CodeArtifact does it.
  *
  * A real endpoint `https://DOMAIN-OWNER.d.codeartifact.REGION.amazonaws.com/FORMAT/REPO/` is served
  * here as `http://127.0.0.1:PORT/DOMAIN-OWNER/REGION/FORMAT/REPO/` (see `localEndpoint`), so a test
@@ -8,13 +9,16 @@
  * serves the real host names over TLS and says so with `X-Forwarded-Proto: https` and
  * `X-Forwarded-Host`), the links it hands out (npm tarballs, PyPI redirects) use the real endpoint.
  *
- * Authentication: npm sends `Authorization: Bearer TOKEN`, pip and twine HTTP Basic `aws:TOKEN`.
+ * Authentication: npm sends `Authorization: Bearer TOKEN`, pip, twine and mvn HTTP Basic `aws:TOKEN`,
+ * Cargo the token itself as the header's value.
  * Without credentials, or with a token the authorizer does not know: 401. Every request is then
  * authorized before anything is served or stored: downloads need `codeartifact:ReadFromRepository` on
  * the repository ARN, publishing `codeartifact:PublishPackageVersion` on the package ARN
  * `arn:PARTITION:codeartifact:REGION:OWNER:package/DOMAIN/REPO/FORMAT/NAMESPACE/NAME` (NAMESPACE empty
- * for unscoped npm packages and for PyPI; `scope` for `@scope/name`); a denial is a 403 whose body
- * holds the authorizer's reason. Every request lands in `requests`, which never holds a token.
+ * for unscoped npm packages, PyPI and Cargo; `scope` for `@scope/name`; the group id for Maven), and
+ * for Maven `codeartifact:PutPackageMetadata` on it as well (CodeArtifact user guide, "Packages
+ * overview" > "Publishing permissions": "Maven: codeartifact:PublishPackageVersion and
+ * codeartifact:PutPackageMetadata"); a denial is a 403 whose body holds the authorizer's reason. Every request lands in `requests`, which never holds a token.
  *
  * npm wire format: packument `GET /NAME` and `GET /@SCOPE%2fNAME` (npm encodes the slash of a
  * scoped name as lower-case `%2f`), tarball `GET /NAME/-/BASENAME-VERSION.tgz`, publish
@@ -25,8 +29,11 @@
  */
 import { createHash } from 'crypto';
 import * as http from 'http';
-import { crc32, gzipSync } from 'zlib';
+import { crc32 } from 'zlib';
+import { CargoCrates, CargoError, CargoRoute, cargoRoute, parseCargoPublish } from './cargo-registry';
+import { MavenConflict, MavenFiles, MavenRoute, mavenRoute } from './maven-repository';
 import { close, listen, readBody } from './net';
+import { tarGzip } from './tar';
 
 export type Authorization = { allowed: true } | { allowed: false; reason: string; unauthenticated?: boolean };
 
@@ -46,15 +53,17 @@ export interface PackageRepositoriesOptions {
   readonly partition?: string;
 }
 
-export type PackageFormat = 'npm' | 'pypi';
+export type PackageFormat = 'npm' | 'pypi' | 'maven' | 'cargo';
 
 export interface RepositoryRequest {
   readonly method: string;
   /** The local path, without a query string. Never holds credentials. */
   readonly path: string;
   readonly format?: string;
-  /** The IAM action the request was authorized for, when it got that far. */
+  /** The IAM action the request was authorized for (the one refused, for a denial), when it got that far. */
   readonly action?: string;
+  /** Every action the request needed, when it was allowed (a Maven deploy needs two). */
+  readonly actions?: readonly string[];
   readonly arn?: string;
   /** `rejected`: refused before authorization (not an endpoint, a malformed upload). */
   readonly decision: 'allowed' | 'denied' | 'unauthenticated' | 'rejected';
@@ -80,6 +89,8 @@ class Repository {
   public readonly npm = new Map<string, NpmPackage>();
   /** By PEP 503 normalized project name. */
   public readonly pypi = new Map<string, { displayName: string; files: PypiFile[] }>();
+  public readonly maven = new MavenFiles();
+  public readonly cargo = new CargoCrates();
   constructor(
     public readonly domain: string,
     public readonly owner: string,
@@ -153,6 +164,7 @@ export class PackageRepositories {
     let pkg = name;
     if (format === 'npm' && name.startsWith('@')) [namespace, pkg] = name.slice(1).split('/');
     if (format === 'pypi') pkg = normalizePypiName(name);
+    if (format === 'maven') [namespace, pkg] = name.split(':');
     return `arn:${this.partition}:codeartifact:${region}:${owner}:package/${domain}/${repo}/${format}/${namespace}/${pkg}`;
   }
 
@@ -166,6 +178,33 @@ export class PackageRepositories {
   public seedPypi(domain: string, owner: string, region: string, repo: string, name: string, version: string): void {
     const wheel = pythonWheel(name, version);
     this.storePypi(this.repository(domain, owner, region, repo), name, version, wheel.filename, wheel.data);
+  }
+
+  /** Puts a Maven artifact version (its pom and `jar`, e.g. from `zipStored`) into a repository. */
+  public seedMaven(
+    domain: string, owner: string, region: string, repo: string, groupId: string, artifactId: string, version: string, jar: Buffer,
+  ): void {
+    this.repository(domain, owner, region, repo).maven.seed(groupId, artifactId, version, jar);
+  }
+
+  /** Puts a crate with no dependencies (see `crateFile`) into a repository. */
+  public seedCargo(domain: string, owner: string, region: string, repo: string, name: string, version: string): void {
+    this.repository(domain, owner, region, repo).cargo.seed(name, version);
+  }
+
+  /** The versions of a Maven artifact a repository holds (for assertions). */
+  public mavenVersions(domain: string, owner: string, region: string, repo: string, groupId: string, artifactId: string): string[] {
+    return this.repository(domain, owner, region, repo).maven.versions(groupId, artifactId);
+  }
+
+  /** A file of a repository's Maven layout, as a client would download it (for assertions). */
+  public mavenFile(domain: string, owner: string, region: string, repo: string, path: string): Buffer | undefined {
+    return this.repository(domain, owner, region, repo).maven.get(path);
+  }
+
+  /** The versions of a crate a repository holds (for assertions). */
+  public cargoVersions(domain: string, owner: string, region: string, repo: string, name: string): string[] {
+    return this.repository(domain, owner, region, repo).cargo.versions(name);
   }
 
   /** The versions of an npm package a repository holds (for assertions). */
@@ -205,7 +244,7 @@ export class PackageRepositories {
       const rest = (m[6] ?? '').replace(/^\//, '');
       log.format = format;
 
-      const token = credentials(req.headers.authorization);
+      const token = credentials(req.headers.authorization, format);
       if (token === undefined) {
         log.decision = 'unauthenticated';
         return text(401, 'authentication required: a CodeArtifact authorization token', { 'www-authenticate': 'Basic realm="codeartifact"' });
@@ -216,6 +255,8 @@ export class PackageRepositories {
       let route: Route;
       if (format === 'npm') route = npmRoute(method, rest);
       else if (format === 'pypi') route = pypiRoute(method, rest);
+      else if (format === 'maven') route = mavenRoute(method, rest) ?? { kind: 'unsupported' };
+      else if (format === 'cargo') route = cargoRoute(method, rest) ?? { kind: 'unsupported' };
       else route = { kind: 'unsupported' };
       let upload: Multipart | undefined;
       if (route.kind === 'pypi-upload') {
@@ -224,22 +265,32 @@ export class PackageRepositories {
         if (!name) throw new HttpError(400, 'the upload has no name field');
         route = { ...route, name };
       }
-      const publishing = route.kind === 'npm-publish' || route.kind === 'pypi-upload';
-      const action = publishing ? 'codeartifact:PublishPackageVersion' : 'codeartifact:ReadFromRepository';
-      const arn = publishing
-        ? this.packageArn(domain, owner, region, repoName, format as PackageFormat, (route as { name: string }).name)
-        : this.repositoryArn(domain, owner, region, repoName);
-      log.action = action;
-      log.arn = arn;
-      const decision = this.options.authorize({ token, action, resourceArn: arn });
-      if (!decision.allowed) {
-        log.decision = decision.unauthenticated ? 'unauthenticated' : 'denied';
-        log.reason = decision.reason;
-        if (decision.unauthenticated) {
-          return text(401, 'the security token included in the request is invalid', { 'www-authenticate': 'Basic realm="codeartifact"' });
-        }
-        return text(403, `not authorized to perform ${action} on ${arn}: ${decision.reason}`);
+      let body: Buffer | undefined;
+      if (route.kind === 'cargo-publish') {
+        body = await readBody(req);
+        route = { ...route, name: parseCargoPublish(body).metadata.name as string };
       }
+      const publishing = ['npm-publish', 'pypi-upload', 'maven-put', 'cargo-publish'].includes(route.kind);
+      const actions = route.kind === 'maven-put' ? ['codeartifact:PublishPackageVersion', 'codeartifact:PutPackageMetadata']
+        : publishing ? ['codeartifact:PublishPackageVersion'] : ['codeartifact:ReadFromRepository'];
+      const packageName = route.kind === 'maven-put' ? `${route.groupId}:${route.artifactId}` : (route as { name?: string }).name ?? '';
+      const arn = publishing
+        ? this.packageArn(domain, owner, region, repoName, format as PackageFormat, packageName)
+        : this.repositoryArn(domain, owner, region, repoName);
+      log.arn = arn;
+      for (const action of actions) {
+        log.action = action;
+        const decision = this.options.authorize({ token, action, resourceArn: arn });
+        if (!decision.allowed) {
+          log.decision = decision.unauthenticated ? 'unauthenticated' : 'denied';
+          log.reason = decision.reason;
+          if (decision.unauthenticated) {
+            return text(401, 'the security token included in the request is invalid', { 'www-authenticate': 'Basic realm="codeartifact"' });
+          }
+          return text(403, `not authorized to perform ${action} on ${arn}: ${decision.reason}`);
+        }
+      }
+      log.actions = actions;
 
       authorized = true;
       const repo = this.repositories.get(repoKey(domain, owner, region, repoName));
@@ -285,11 +336,37 @@ export class PackageRepositories {
           this.pypiUpload(repo, upload!);
           return send(200, 'OK\n', { 'content-type': 'text/plain' });
         }
+        case 'maven-get': {
+          const file = repo.maven.get(route.path);
+          if (!file) throw new HttpError(404, `${route.path} not found`);
+          return send(200, file, { 'content-type': route.path.endsWith('.xml') || route.path.endsWith('.pom') ? 'text/xml' : 'application/octet-stream' });
+        }
+        case 'maven-put': {
+          repo.maven.put(route.path, await readBody(req));
+          return send(201, '');
+        }
+        case 'cargo-config':
+          return send(200, JSON.stringify(repo.cargo.config(base)), { 'content-type': 'application/json' });
+        case 'cargo-index': {
+          const index = repo.cargo.indexFile(route.name);
+          if (!index) throw new HttpError(404, `crate ${route.name} not found`);
+          return send(200, index, { 'content-type': 'text/plain' });
+        }
+        case 'cargo-download': {
+          const crate = repo.cargo.download(route.name, route.version);
+          if (!crate) throw new HttpError(404, `crate ${route.name}@${route.version} not found`);
+          return send(200, crate, { 'content-type': 'application/gzip' });
+        }
+        case 'cargo-publish': {
+          repo.cargo.publish(body!);
+          return send(200, JSON.stringify({ warnings: { invalid_categories: [], invalid_badges: [], other: [] } }), { 'content-type': 'application/json' });
+        }
         default:
           throw new HttpError(404, `no such ${format} resource: ${rest}`);
       }
     } catch (e) {
-      if (e instanceof HttpError) return text(e.status, e.message);
+      if (e instanceof HttpError || e instanceof CargoError) return text(e.status, e.message);
+      if (e instanceof MavenConflict) return text(409, e.message);
       return text(500, `internal error: ${(e as Error).message}`);
     }
   }
@@ -373,6 +450,8 @@ type Route =
   | { kind: 'pypi-project'; name: string }
   | { kind: 'pypi-file'; name: string; version: string; file: string }
   | { kind: 'pypi-upload'; name?: string }
+  | MavenRoute
+  | CargoRoute
   | { kind: 'unsupported' };
 
 const NPM_NAME = /^(?:@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9._~-][a-z0-9._~-]*$/i;
@@ -428,9 +507,13 @@ function publicBase(req: http.IncomingMessage, origin: string, domain: string, o
   return `https://${forwardedHost}`;
 }
 
-/** The token of a request: `Bearer TOKEN`, or Basic with user `aws` and the token as password. */
-function credentials(header: string | undefined): string | undefined {
+/**
+ * The token of a request: `Bearer TOKEN`, or Basic with user `aws` and the token as password; for
+ * Cargo, which sends a registry's token as the whole header value, the value itself.
+ */
+function credentials(header: string | undefined, format: string): string | undefined {
   if (!header) return undefined;
+  if (format === 'cargo' && /^[\w.~+/=-]+$/.test(header)) return header;
   const bearer = /^Bearer\s+(\S+)$/i.exec(header);
   if (bearer) return bearer[1];
   const basic = /^Basic\s+(\S+)$/i.exec(header);
@@ -491,30 +574,10 @@ function parseMultipart(contentType: string | undefined, body: Buffer): Multipar
 
 /** A gzipped npm tarball: `package/package.json` and the given files, as `npm pack` lays them out. */
 export function npmTarball(packageJson: Record<string, unknown>, files: Record<string, string> = {}): Buffer {
-  const entries: Array<[string, Buffer]> = [
+  return tarGzip([
     ['package/package.json', Buffer.from(JSON.stringify(packageJson, undefined, 2) + '\n')],
     ...Object.entries(files).map(([p, c]): [string, Buffer] => [`package/${p}`, Buffer.from(c)]),
-  ];
-  const blocks: Buffer[] = [];
-  for (const [name, data] of entries) {
-    const header = Buffer.alloc(512);
-    header.write(name, 0, 100, 'utf8');
-    header.write('0000644\0', 100);
-    header.write('0000000\0', 108);
-    header.write('0000000\0', 116);
-    header.write(data.length.toString(8).padStart(11, '0') + '\0', 124);
-    header.write('14254201000\0', 136); // a fixed mtime (1985-10-26, as npm pack uses)
-    header.write('        ', 148); // checksum placeholder
-    header.write('0', 156);
-    header.write('ustar\0', 257);
-    header.write('00', 263);
-    let sum = 0;
-    for (const b of header) sum += b;
-    header.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
-    blocks.push(header, data, Buffer.alloc((512 - (data.length % 512)) % 512));
-  }
-  blocks.push(Buffer.alloc(1024));
-  return gzipSync(Buffer.concat(blocks));
+  ]);
 }
 
 /**
@@ -536,7 +599,8 @@ export function pythonWheel(name: string, version: string): { filename: string; 
   return { filename: `${dist}-${version}-py3-none-any.whl`, data: zipStored(files) };
 }
 
-function zipStored(files: Array<[string, Buffer]>): Buffer {
+/** A zip of the given files, stored (uncompressed): a wheel, a jar. */
+export function zipStored(files: Array<[string, Buffer]>): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;

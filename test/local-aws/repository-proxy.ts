@@ -162,6 +162,30 @@ export function ensureTlsMaterial(regions: readonly string[], dir = DEFAULT_TLS_
   return m;
 }
 
+/** A trust store holds no secret: its password only satisfies keytool. */
+const JAVA_TRUST_STORE_PASSWORD = 'changeit';
+
+/**
+ * The CA as a PKCS12 trust store (`truststore.p12` next to it), made with the JDK's `keytool` and
+ * made again when the CA is newer; undefined when there is no `keytool`.
+ */
+export function ensureJavaTrustStore(material: TlsMaterial): string | undefined {
+  const store = path.join(path.dirname(material.caCertFile), 'truststore.p12');
+  const stale = !fs.existsSync(store) || fs.statSync(store).mtimeMs < fs.statSync(material.caCertFile).mtimeMs;
+  if (!stale) return store;
+  const tmp = `${store}.${process.pid}.tmp`;
+  try {
+    execFileSync('keytool', ['-importcert', '-noprompt', '-alias', 'cdk-codeartifact-token-local-ca', '-file', material.caCertFile,
+      '-keystore', tmp, '-storetype', 'PKCS12', '-storepass', JAVA_TRUST_STORE_PASSWORD], { stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new Error(`keytool failed: ${(e as { stderr?: Buffer }).stderr?.toString().trim() || (e as Error).message}`);
+  }
+  fs.renameSync(tmp, store);
+  return store;
+}
+
 function readCert(file: string): X509Certificate | undefined {
   try {
     return new X509Certificate(fs.readFileSync(file));
@@ -185,7 +209,8 @@ function openssl(args: string[]): void {
 
 export class RepositoryProxy {
   public static async start(options: RepositoryProxyOptions): Promise<RepositoryProxy> {
-    const proxy = new RepositoryProxy(options, ensureTlsMaterial(options.regions, options.tlsDir));
+    const material = ensureTlsMaterial(options.regions, options.tlsDir);
+    const proxy = new RepositoryProxy(options, material, ensureJavaTrustStore(material));
     proxy.tlsPort = await listenLocal(proxy.tlsServer);
     proxy.url = `http://127.0.0.1:${await listenLocal(proxy.proxyServer)}`;
     return proxy;
@@ -205,7 +230,12 @@ export class RepositoryProxy {
   private readonly proxyServer: http.Server;
   private readonly tunnels = new Set<net.Socket>();
 
-  private constructor(private readonly options: RepositoryProxyOptions, public readonly material: TlsMaterial) {
+  private constructor(
+    private readonly options: RepositoryProxyOptions,
+    public readonly material: TlsMaterial,
+    /** The CA as a PKCS12 trust store for the JVM (mvn), when `keytool` is on PATH. */
+    public readonly javaTrustStore: string | undefined,
+  ) {
     const credentials = { cert: fs.readFileSync(material.certFile), key: fs.readFileSync(material.keyFile) };
     this.tlsServer = https.createServer(credentials, (req, res) => this.forward(req, res));
     this.proxyServer = http.createServer((req, res) => this.refusePlain(req, res));
@@ -223,10 +253,15 @@ export class RepositoryProxy {
    *   (npm's `cafile`, also enough alone: it replaces npm's CA list); `PIP_CERT` or
    *   `REQUESTS_CA_BUNDLE` for pip; `REQUESTS_CA_BUNDLE` for twine (PIP_CERT does not reach it);
    *   `SSL_CERT_FILE` for curl (neither requests nor pip read it: they use certifi).
+   * - Cargo: `HTTPS_PROXY`/`https_proxy` as well, and `CARGO_HTTP_CAINFO` for the CA (The Cargo Book,
+   *   "Configuration": `http.proxy` and `http.cainfo`, and their environment variables).
+   * - mvn: `MAVEN_OPTS` (see `javaOptions`).
    */
   public clientEnvironment(): Record<string, string> {
     const ca = this.material.caCertFile;
     return {
+      CARGO_HTTP_CAINFO: ca,
+      ...(this.javaTrustStore ? { MAVEN_OPTS: this.javaOptions().join(' ') } : {}),
       HTTPS_PROXY: this.url,
       https_proxy: this.url,
       HTTP_PROXY: this.url,
@@ -239,6 +274,22 @@ export class RepositoryProxy {
       REQUESTS_CA_BUNDLE: ca,
       SSL_CERT_FILE: ca,
     };
+  }
+
+  /**
+   * The JVM's system properties for this proxy: Java reads no proxy environment variable, but its
+   * own `https.proxyHost`/`https.proxyPort` (and `http.*`) (Java networking properties), which
+   * Maven 3.8's HTTP transport honours; and a trust store holding the local CA
+   * (`javax.net.ssl.trustStore`, JSSE reference guide), in place of the JDK's `cacerts`.
+   */
+  public javaOptions(): string[] {
+    if (!this.javaTrustStore) throw new Error('no Java trust store: keytool (from a JDK) is not on PATH');
+    const { hostname, port } = new URL(this.url);
+    return [
+      `-Dhttps.proxyHost=${hostname}`, `-Dhttps.proxyPort=${port}`, `-Dhttp.proxyHost=${hostname}`, `-Dhttp.proxyPort=${port}`,
+      `-Djavax.net.ssl.trustStore=${this.javaTrustStore}`, '-Djavax.net.ssl.trustStoreType=PKCS12',
+      `-Djavax.net.ssl.trustStorePassword=${JAVA_TRUST_STORE_PASSWORD}`,
+    ];
   }
 
   public async stop(): Promise<void> {
