@@ -670,8 +670,9 @@ export class CodeArtifactAuthorizationToken extends Construct {
         problems.push(`principalArns must be ARNs of IAM roles or users of account ${accountId}, got ${outside.map((a) => JSON.stringify(a)).join(', ')}`);
       }
     }
-    if (options.organizationId !== undefined && !Token.isUnresolved(options.organizationId) && !ORGANIZATION_ID_PATTERN.test(options.organizationId)) {
-      problems.push(`organizationId must be an AWS Organizations id such as "o-a1b2c3d4e5", got ${JSON.stringify(options.organizationId)}`);
+    const org = options.organizationId;
+    if (org !== undefined && !Token.isUnresolved(org) && !ORGANIZATION_ID_PATTERN.test(org)) {
+      problems.push(`organizationId must be an AWS Organizations id such as "o-a1b2c3d4e5", got ${JSON.stringify(org)}`);
     }
     if (problems.length > 0) {
       throw new Error(`CodeArtifactAuthorizationToken '${this.node.path}': grantReadToAccount: ${problems.join('; ')}`);

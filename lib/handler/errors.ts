@@ -84,9 +84,15 @@ function oneLine(s: string): string {
  * tokens). Names and ARNs in AWS's messages are made of shorter runs and stay readable.
  */
 export function scrub(message: string): string {
-  return message
+  const cut = message
     .replace(/(the canonical string|canonical request|string[- ]to[- ]sign)[\s\S]*$/i, '[the canonical request and string to sign are withheld]')
-    .replace(/\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{12,}\b/g, '[access key id]')
+    .replace(/\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{12,}\b/g, '[access key id]');
+  // ARNs name who was refused what (a generated role name is a long run of letters and digits): they
+  // are kept whole, and only the text between them is searched for long runs.
+  return cut.split(ARN).map((part, i) => (i % 2 === 1 ? part : part
     .replace(/[A-Za-z0-9+/=]{60,}/g, '[withheld]')
-    .replace(/[A-Za-z0-9_.-]{100,}/g, '[withheld]');
+    .replace(/[A-Za-z0-9_.-]{100,}/g, '[withheld]'))).join('');
 }
+
+/** An ARN (its resource part as IAM names allow), captured so that `split` keeps it. */
+const ARN = /(arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{0,12}:[A-Za-z0-9+=,.@_/:-]+)/;

@@ -165,7 +165,10 @@ function hint(err: unknown, config: TokenConfig): string {
       + '(sts:GetServiceBearerToken is conditioned on the session tags that name the token and its configuration): the '
       + 'configuration asked for (from the secret\'s tags at rotation, the event\'s properties at deploy time) is not that one. '
       + 'If the secret\'s configuration tags were changed, restore them or redeploy the stack; nothing was written.'
-      : `. The issuer role needs codeartifact:GetAuthorizationToken on the domain; for a domain in another account, the domain policy of ${config.domainOwner} must allow the issuer role (token.domainPolicyStatement()).`;
+      : '. The issuer role holds codeartifact:GetAuthorizationToken only on the domains the deployed template gives its tokens: '
+      + 'if the configuration asked for (from the secret\'s tags at rotation, the event\'s properties at deploy time) is not this '
+      + 'token\'s template configuration, restore the tags or redeploy the stack; nothing was written. Otherwise, for a domain in '
+      + `another account, the domain policy of ${config.domainOwner} must allow the issuer role (token.domainPolicyStatement()).`;
   }
   if (e?.name === 'ResourceNotFoundException') {
     return `. Check that domain '${config.domain}' exists in account ${config.domainOwner}, region ${config.domainRegion}.`;

@@ -124,7 +124,7 @@ describe('failures answer FAILED with the cause, and leave the secret alone', ()
   const cases: Array<[string, Error, RegExp]> = [
     ['AccessDenied on the domain',
       new AccessDeniedException({ message: 'User: arn:aws:sts::111122223333:assumed-role/R/x is not authorized to perform: codeartifact:GetAuthorizationToken on resource: arn:aws:codeartifact:eu-west-1:111122223333:domain/my-domain', ...meta }),
-      /GetAuthorizationToken for domain 'my-domain' \(owner 111122223333, region eu-west-1\) failed: AccessDeniedException: User: .* is not authorized to perform: codeartifact:GetAuthorizationToken.*The issuer role needs codeartifact:GetAuthorizationToken on the domain; for a domain in another account, the domain policy of 111122223333 must allow the issuer role/],
+      /GetAuthorizationToken for domain 'my-domain' \(owner 111122223333, region eu-west-1\) failed: AccessDeniedException: User: .* is not authorized to perform: codeartifact:GetAuthorizationToken.*The issuer role holds codeartifact:GetAuthorizationToken only on the domains the deployed template gives its tokens: .*restore the tags or redeploy the stack; nothing was written. Otherwise, for a domain in another account, the domain policy of 111122223333 must allow the issuer role/],
     ['the missing sts permission',
       new AccessDeniedException({ message: 'User: arn:aws:sts::111122223333:assumed-role/R/x is not authorized to perform: sts:GetServiceBearerToken on resource: *', ...meta }),
       /AccessDeniedException: .*sts:GetServiceBearerToken.*The issuer role grants a bearer token only for the configuration the deployed template gives this secret's token .*nothing was written/],

@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { GetAuthorizationTokenCommand } from '@aws-sdk/client-codeartifact';
 import { DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand, ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
-import { cfnEvent, futureEpoch, handlerTestBed, invoke, ownSecretTags, rotationEvent, SECRET_ARN, TOKEN } from './harness';
+import { futureEpoch, handlerTestBed, invoke, ownSecretTags, rotationEvent, SECRET_ARN, TOKEN } from './harness';
 import { describeError, scrub } from '../../lib/handler/errors';
 
 const bed = handlerTestBed();
@@ -124,10 +124,12 @@ describe('service messages are scrubbed of credentials and signatures, whatever 
     expect(text).toContain(replacement);
   });
 
-  test('ARNs and names in AWS\'s messages stay readable', () => {
+  test.each([
+    ['a role name with dashes', 'arn:aws:sts::111122223333:assumed-role/Stack-CodeArtifactTokenHandlerIssuerRole615151B3-AbCdEf012345/TokenSecret-AbCdEf'],
+    ['a generated physical role name', `arn:aws:sts::111122223333:assumed-role/consumerstack${'codeartifacttokenhandlerissuerrole0a1b2c3d4e'}/TokenSecretAbCdEf${'0'.repeat(30)}`],
+  ])('ARNs in AWS\'s messages stay readable: %s', (_what, arn) => {
     // GIVEN
-    const message = 'User: arn:aws:sts::111122223333:assumed-role/Stack-CodeArtifactTokenHandlerIssuerRole615151B3-AbCdEf012345/TokenSecret-AbCdEf '
-      + 'is not authorized to perform: sts:GetServiceBearerToken on resource: *';
+    const message = `User: ${arn} is not authorized to perform: sts:GetServiceBearerToken on resource: *`;
     // THEN
     expect(scrub(message)).toBe(message);
   });
