@@ -20,7 +20,7 @@ import {
 import { CfnResponse, CfnResponseServer, ReceivedResponse } from './cfn-responses';
 import { ExpectedValue, leakProblems } from './checks';
 import { FakeCodeArtifact } from './fake-codeartifact';
-import { Identities } from './identities';
+import { Identities, sessionArnOf } from './identities';
 import { HANDLER_ACCESS_KEY_ID, InvokeResult, LambdaProcess } from './lambda-process';
 import { LocalSts } from './local-sts';
 import { MotoServer } from './moto';
@@ -29,7 +29,7 @@ import { ensurePythonVenv, PROJECT_ROOT } from './python-venv';
 import { BashSnippetResult, readmeSnippet, runBashSnippet } from './readme-snippets';
 import { RepositoryProxy } from './repository-proxy';
 import { RotationInvocation, RotationInvoker } from './rotation-invoker';
-import { SecretsProxy } from './secrets-proxy';
+import { SecretsAuthorizer, SecretsProxy, SecretsRequest } from './secrets-proxy';
 import { ACCOUNT, cloudFormationSystemTags, findHandler, HandlerFunction, REGION, STACK_ID, TemplateResolver } from './template';
 
 export { ACCOUNT, PARTITION, REGION, STACK_ID } from './template';
@@ -43,6 +43,12 @@ export interface EnvOptions {
   readonly stackName?: string;
   /** The token this environment deploys, by the start of its logical id. @default the template's first token */
   readonly token?: string;
+  /**
+   * Decide the handler's Secrets Manager requests with the template's policies too, the secret's
+   * tags as `aws:ResourceTag/KEY` (refused: AccessDeniedException, as IAM would).
+   * @default false: moto answers every request
+   */
+  readonly authorizeSecretsManager?: boolean;
   readonly log?: (line: string) => void;
 }
 
@@ -100,8 +106,11 @@ export class E2eEnv {
     const resolver = new TemplateResolver(template);
     const handlerFunction = findHandler(template, cdkOut, resolver);
     const identities = new Identities(resolver);
-    // The handler's own credentials stand for its execution role, as Lambda's would.
-    identities.addRoleCredentials(HANDLER_ACCESS_KEY_ID, handlerFunction.roleArn);
+    // The handler's own credentials stand for its execution role, as Lambda's would, and carry the
+    // function's ARN (Lambda Developer Guide, "Using source function ARN to control function access
+    // behavior": Lambda adds lambda:SourceFunctionArn to the credentials it gives the function).
+    identities.addRoleCredentials(HANDLER_ACCESS_KEY_ID, handlerFunction.roleArn,
+      { 'lambda:SourceFunctionArn': handlerFunction.functionArn }, handlerFunction.logicalId);
     // Secrets Manager's side of RotateSecret: moto invokes each step through the kit.
     const rotationInvoker = await RotationInvoker.start();
     const [moto, codeArtifact, sts, cfnResponses] = await Promise.all([
@@ -127,7 +136,7 @@ export class E2eEnv {
       responseOrigin: new URL(cfnResponses.url).origin,
     });
     rotationInvoker.target = (event) => lambda.invoke(event, handlerFunction.timeoutMs);
-    return new E2eEnv({
+    const env = new E2eEnv({
       rotationInvoker,
       template,
       resolver,
@@ -143,6 +152,8 @@ export class E2eEnv {
       repositoryProxy,
       token: opts.token,
     });
+    if (opts.authorizeSecretsManager) secretsProxy.authorizer = (request) => env.authorizeSecretsRequest(request);
+    return env;
   }
 
   /** The kit's own Secrets Manager client: straight to moto, not counted as the handler's calls. */
@@ -232,8 +243,9 @@ export class E2eEnv {
   }
 
   /**
-   * What CloudFormation does before the custom resource: creates the secret the template describes
-   * (name, description, tags; GenerateSecretString gives it a random first value), and the domain.
+   * What CloudFormation does before the custom resources: creates every secret the template
+   * describes (name, description, tags; GenerateSecretString gives it a random first value), and
+   * the domain and repositories. Returns this token's secret ARN.
    */
   public async createStackResources(opts: { withValue?: boolean } = {}): Promise<string> {
     this.codeArtifact.domains.add(`${ACCOUNT}/${this.domainName}`);
@@ -241,9 +253,11 @@ export class E2eEnv {
       const { DomainName, RepositoryName } = this.resolve(r.Properties);
       this.repositories.addRepository(DomainName, ACCOUNT, REGION, RepositoryName);
     }
-    const arn = await this.createTokenSecret(opts);
-    this.resolver.physical[this.secretLogicalId] = arn;
-    return arn;
+    const secrets = Object.keys(this.template.Resources).filter((id) => this.template.Resources[id].Type === 'AWS::SecretsManager::Secret');
+    for (const id of secrets) {
+      this.resolver.physical[id] = await this.createTemplateSecret(id, opts);
+    }
+    return this.secretArn;
   }
 
   /**
@@ -251,11 +265,20 @@ export class E2eEnv {
    * CloudFormation's own tags), under another name: for a burst of many tokens of one stack.
    */
   public async createTokenSecret(opts: { withValue?: boolean; name?: string } = {}): Promise<string> {
-    const props = this.resolve(this.template.Resources[this.secretLogicalId].Properties);
+    return this.createTemplateSecret(this.secretLogicalId, opts);
+  }
+
+  /**
+   * A template secret as CloudFormation creates it: the template's value and tags, and
+   * CloudFormation's own tags (aws:cloudformation:stack-id and aws:cloudformation:logical-id among
+   * them, which no user can set: cloudFormationSystemTags in template.ts).
+   */
+  public async createTemplateSecret(logicalId: string, opts: { withValue?: boolean; name?: string } = {}): Promise<string> {
+    const props = this.resolve(this.template.Resources[logicalId].Properties);
     const out = await this.sm.send(new CreateSecretCommand({
-      Name: opts.name ?? props.Name ?? `${this.secretLogicalId}-${randomBytes(6).toString('base64url')}`,
+      Name: opts.name ?? props.Name ?? `${logicalId}-${randomBytes(6).toString('base64url')}`,
       Description: props.Description,
-      Tags: [...(props.Tags ?? []), ...cloudFormationSystemTags(this.secretLogicalId)],
+      Tags: [...(props.Tags ?? []), ...cloudFormationSystemTags(logicalId)],
       KmsKeyId: props.KmsKeyId,
       SecretString: opts.withValue === false ? undefined
         : props.SecretString ?? (props.GenerateSecretString ? randomBytes(24).toString('base64') : undefined),
@@ -464,6 +487,29 @@ export class E2eEnv {
       this.repositoryProxy.stop(), this.repositories.stop(), this.rotationInvoker.stop(),
     ]);
     this.sm.destroy();
+  }
+
+  /**
+   * IAM's decision on a Secrets Manager request: the caller's template policies, on the secret's ARN,
+   * with the secret's tags in context (Secrets Manager User Guide, "Control access to secrets using
+   * tags": `aws:ResourceTag/tag-key`). A secret that does not exist is left to moto to answer.
+   */
+  private async authorizeSecretsRequest(request: SecretsRequest): Promise<Awaited<ReturnType<SecretsAuthorizer>>> {
+    const principal = this.identities.principalOf(request.accessKeyId);
+    if (!principal) return { allowed: false, message: 'The security token included in the request is invalid.', reason: `unknown access key ${request.accessKeyId}` };
+    if (request.secretId === undefined) return { allowed: true };
+    let meta;
+    try {
+      meta = await this.sm.send(new DescribeSecretCommand({ SecretId: request.secretId }));
+    } catch {
+      return { allowed: true };
+    }
+    const action = `secretsmanager:${request.operation}`;
+    const context = Object.fromEntries((meta.Tags ?? []).map((t) => [`aws:ResourceTag/${t.Key}`, t.Value ?? '']));
+    const d = this.identities.authorize(principal, action, meta.ARN!, context);
+    if (d.allowed) return { allowed: true };
+    const why = d.explicit ? 'with an explicit deny in an identity-based policy' : `because no identity-based policy allows the ${action} action`;
+    return { allowed: false, message: `User: ${sessionArnOf(principal)} is not authorized to perform: ${action} on resource: ${meta.ARN} ${why}`, reason: d.reason };
   }
 
   private async invoke(event: unknown, timeoutMs = this.handlerFunction.timeoutMs): Promise<InvokeResult> {

@@ -14,7 +14,10 @@
  * the repository ARN, publishing `codeartifact:PublishPackageVersion` on the package ARN
  * `arn:PARTITION:codeartifact:REGION:OWNER:package/DOMAIN/REPO/FORMAT/NAMESPACE/NAME` (NAMESPACE empty
  * for unscoped npm packages and for PyPI; `scope` for `@scope/name`); a denial is a 403 whose body
- * holds the authorizer's reason. Every request lands in `requests`, which never holds a token.
+ * holds the authorizer's reason. Every request lands in `requests`, which never holds a token. In
+ * the e2e environment the authorizer is `Identities.authorizeToken`: the token's role policies and
+ * session policy, with its session tags as `aws:PrincipalTag/KEY` and its session's issue time as
+ * `aws:TokenIssueTime` in context (IAM User Guide, "Service bearer tokens").
  *
  * npm wire format: packument `GET /NAME` and `GET /@SCOPE%2fNAME` (npm encodes the slash of a
  * scoped name as lower-case `%2f`), tarball `GET /NAME/-/BASENAME-VERSION.tgz`, publish

@@ -36,6 +36,8 @@ export interface HandlerFunction {
   readonly timeoutMs: number;
   /** The ARN of the function's execution role: the identity of the handler's own credentials. */
   readonly roleArn: string;
+  /** The function's ARN: `lambda:SourceFunctionArn` in every request its credentials sign. */
+  readonly functionArn: string;
   /** The function's environment variables, resolved. */
   readonly environment: Record<string, string>;
 }
@@ -130,6 +132,7 @@ export function findHandler(template: any, cdkOut: string, resolver = new Templa
     asset,
     timeoutMs: (fn.Properties.Timeout ?? 3) * 1000,
     roleArn: resolver.resolve(fn.Properties.Role),
+    functionArn: resolver.resolve({ 'Fn::GetAtt': [logicalId, 'Arn'] }),
     environment: resolver.resolve(fn.Properties.Environment?.Variables ?? {}),
   };
 }
