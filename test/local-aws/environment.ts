@@ -16,12 +16,13 @@ import {
   RotateSecretCommand,
   SecretsManagerClient,
   TagResourceCommand,
+  UntagResourceCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { CfnResponse, CfnResponseServer, ReceivedResponse } from './cfn-responses';
 import { ExpectedValue, leakProblems } from './checks';
 import { FakeCodeArtifact } from './fake-codeartifact';
 import { Identities, sessionArnOf } from './identities';
-import { HANDLER_ACCESS_KEY_ID, InvokeResult, LambdaProcess } from './lambda-process';
+import { HANDLER_ACCESS_KEY_ID, InvokeResult, LambdaEndpoints, LambdaProcess } from './lambda-process';
 import { LocalSts } from './local-sts';
 import { MotoServer } from './moto';
 import { PackageRepositories } from './package-repositories';
@@ -91,6 +92,7 @@ interface EnvParts {
   readonly repositories: PackageRepositories;
   readonly repositoryProxy: RepositoryProxy;
   readonly rotationInvoker: RotationInvoker;
+  readonly endpoints: LambdaEndpoints;
   readonly token?: string;
 }
 
@@ -127,14 +129,14 @@ export class E2eEnv {
       },
     });
     const repositoryProxy = await RepositoryProxy.start({ target: repositories, regions: [REGION] });
-    const lambda = await LambdaProcess.start(handlerFunction.asset, {
+    const endpoints: LambdaEndpoints = {
       region: REGION,
       secretsManager: secretsProxy.url,
       codeArtifact: codeArtifact.url,
       sts: sts.url,
-      environment: handlerFunction.environment,
       responseOrigin: new URL(cfnResponses.url).origin,
-    });
+    };
+    const lambda = await LambdaProcess.start(handlerFunction.asset, { ...endpoints, environment: handlerFunction.environment });
     rotationInvoker.target = (event) => lambda.invoke(event, handlerFunction.timeoutMs);
     const env = new E2eEnv({
       rotationInvoker,
@@ -150,6 +152,7 @@ export class E2eEnv {
       lambda,
       repositories,
       repositoryProxy,
+      endpoints,
       token: opts.token,
     });
     if (opts.authorizeSecretsManager) secretsProxy.authorizer = (request) => env.authorizeSecretsRequest(request);
@@ -166,9 +169,13 @@ export class E2eEnv {
   private readonly clientOutputs: string[] = [];
   /** Errors of failed invocations, as Lambda reports them: part of the leak scan. */
   private readonly invokeErrors: string[] = [];
+  /** What earlier handler processes printed (before `updateStack`): part of the leak scan. */
+  private readonly earlierHandlerOutput: string[] = [];
+  private readonly endpoints: LambdaEndpoints;
 
-  public readonly template: any;
-  public readonly handlerFunction: HandlerFunction;
+  /** The deployed template: another after `updateStack`. */
+  public template: any;
+  public handlerFunction: HandlerFunction;
   /** Who is who, and which tokens carry which identity: decided from the template's policies. */
   public readonly identities: Identities;
   public readonly moto: MotoServer;
@@ -176,7 +183,8 @@ export class E2eEnv {
   public readonly codeArtifact: FakeCodeArtifact;
   public readonly sts: LocalSts;
   public readonly cfnResponses: CfnResponseServer;
-  public readonly lambda: LambdaProcess;
+  /** The handler's process: a new one after `updateStack`. */
+  public lambda: LambdaProcess;
   /** The domain's repositories, at their real endpoints through `repositoryProxy`. */
   public readonly repositories: PackageRepositories;
   public readonly repositoryProxy: RepositoryProxy;
@@ -188,7 +196,7 @@ export class E2eEnv {
       template: this.template, resolver: this.resolver, handlerFunction: this.handlerFunction, identities: this.identities,
       moto: this.moto, secretsProxy: this.secretsProxy, codeArtifact: this.codeArtifact, sts: this.sts,
       cfnResponses: this.cfnResponses, lambda: this.lambda, repositories: this.repositories, repositoryProxy: this.repositoryProxy,
-      rotationInvoker: this.rotationInvoker,
+      rotationInvoker: this.rotationInvoker, endpoints: this.endpoints,
     } = parts);
     const template = this.template;
     const moto = this.moto;
@@ -284,6 +292,48 @@ export class E2eEnv {
         : props.SecretString ?? (props.GenerateSecretString ? randomBytes(24).toString('base64') : undefined),
     }));
     return out.ARN!;
+  }
+
+  /**
+   * A stack update to another template (same stack, e.g. the next release of the library), as
+   * CloudFormation runs it up to the custom resources: the roles and policies become the new
+   * template's (every later request is decided by them), the function runs the new handler asset
+   * (same function ARN when its logical id stays), and the secrets' tags become the new template's
+   * (TagResource and UntagResource; CloudFormation's own tags stay). Secrets, their values and the
+   * tokens issued so far are kept. Returns the token's properties before the update, for the
+   * Update event that CloudFormation sends next when they changed.
+   */
+  public async updateStack(opts: { cdkOut: string; /** @default CodeArtifactTokenDefault */ stackName?: string }): Promise<Record<string, string>> {
+    const oldProps = this.properties();
+    const oldSecretTags = Object.fromEntries(Object.keys(this.template.Resources)
+      .filter((id) => this.template.Resources[id].Type === 'AWS::SecretsManager::Secret')
+      .map((id) => [id, (this.resolve(this.template.Resources[id].Properties.Tags ?? []) as Array<{ Key: string; Value: string }>)]));
+    const template = JSON.parse(fs.readFileSync(path.join(opts.cdkOut, `${opts.stackName ?? 'CodeArtifactTokenDefault'}.template.json`), 'utf8'));
+    for (const id of [this.tokenLogicalId, this.secretLogicalId]) {
+      if (!template.Resources[id]) throw new Error(`the new template has no ${id}: CloudFormation would replace it, which this update does not model`);
+    }
+    this.template = template;
+    this.resolver.template = template;
+    this.handlerFunction = findHandler(template, opts.cdkOut, this.resolver);
+    this.identities.addRoleCredentials(HANDLER_ACCESS_KEY_ID, this.handlerFunction.roleArn,
+      { 'lambda:SourceFunctionArn': this.handlerFunction.functionArn }, this.handlerFunction.logicalId);
+    for (const [id, r] of Object.entries<any>(template.Resources)) {
+      if (r.Type !== 'AWS::SecretsManager::Secret') continue;
+      if (!this.resolver.physical[id]) {
+        this.resolver.physical[id] = await this.createTemplateSecret(id);
+        continue;
+      }
+      const tags = this.resolve(r.Properties.Tags ?? []) as Array<{ Key: string; Value: string }>;
+      const removed = (oldSecretTags[id] ?? []).map((t) => t.Key).filter((k) => !tags.some((t) => t.Key === k));
+      if (removed.length > 0) await this.sm.send(new UntagResourceCommand({ SecretId: this.resolver.physical[id], TagKeys: removed }));
+      if (tags.length > 0) await this.sm.send(new TagResourceCommand({ SecretId: this.resolver.physical[id], Tags: tags }));
+    }
+    const previous = this.lambda;
+    await previous.stop();
+    this.earlierHandlerOutput.push(previous.output);
+    this.lambda = await LambdaProcess.start(this.handlerFunction.asset, { ...this.endpoints, environment: this.handlerFunction.environment });
+    this.rotationInvoker.target = (event) => this.lambda.invoke(event, this.handlerFunction.timeoutMs);
+    return oldProps;
   }
 
   /** What CloudFormation does to the secret when the token's duration changes: new tags. */
@@ -473,6 +523,7 @@ export class E2eEnv {
   public leaks(): string[] {
     const places: [string, string][] = [
       ['handler stdout', this.lambda.stdout],
+      ['earlier handler processes', this.earlierHandlerOutput.join('\n')],
       ['handler stderr', this.lambda.stderr],
       ['invocation errors', this.invokeErrors.join('\n')],
       ['package-manager output', this.clientOutputs.join('\n')],

@@ -46,7 +46,8 @@ export class TemplateResolver {
   /** Physical ids of the resources the kit created, by logical id. */
   public readonly physical: Record<string, string> = {};
 
-  constructor(public readonly template: any) {}
+  /** @param template the deployed template; a stack update replaces it (E2eEnv.updateStack) */
+  constructor(public template: any) {}
 
   /**
    * The identity policies of a template role, resolved: its inline policies, the customer-managed
