@@ -247,7 +247,19 @@ export class E2eEnv {
 
   /** The token's custom-resource properties, resolved, with `overrides` applied. */
   public properties(overrides: Record<string, string> = {}): Record<string, string> {
-    return { ...this.resolve(this.template.Resources[this.tokenLogicalId].Properties), ...overrides };
+    return this.propertiesOf(this.tokenLogicalId, overrides);
+  }
+
+  /** Any token custom resource's properties, resolved, with `overrides` applied. */
+  public propertiesOf(tokenLogicalId: string, overrides: Record<string, string> = {}): Record<string, string> {
+    return { ...this.resolve(this.template.Resources[tokenLogicalId].Properties), ...overrides };
+  }
+
+  /** The physical id of a template resource the kit created (a secret's ARN, a token's physical id). */
+  public physicalId(logicalId: string): string {
+    const id = this.resolver.physical[logicalId];
+    if (id === undefined) throw new Error(`${logicalId} has not been created`);
+    return id;
   }
 
   /**
@@ -348,32 +360,39 @@ export class E2eEnv {
   /** Sends one custom-resource event to the handler and collects the responses for it. */
   public async cfn(
     requestType: 'Create' | 'Update' | 'Delete',
-    opts: { props?: Record<string, string>; oldProps?: Record<string, string>; requestId?: string; timeoutMs?: number; responseUrl?: string } = {},
+    opts: {
+      props?: Record<string, string>; oldProps?: Record<string, string>; requestId?: string; timeoutMs?: number; responseUrl?: string;
+      /** Another token custom resource of the template, by logical id. @default this environment's token */
+      tokenLogicalId?: string;
+      /** The event's StackId. @default the stack's (STACK_ID) */
+      stackId?: string;
+    } = {},
   ): Promise<CfnResult> {
     const requestId = opts.requestId ?? randomUUID();
-    const props = opts.props ?? this.properties();
+    const logicalId = opts.tokenLogicalId ?? this.tokenLogicalId;
+    const props = opts.props ?? this.propertiesOf(logicalId);
     const event: Record<string, any> = {
       RequestType: requestType,
       ServiceToken: props.ServiceToken,
       ResponseURL: opts.responseUrl ?? this.cfnResponses.responseUrl(requestId),
-      StackId: STACK_ID,
+      StackId: opts.stackId ?? STACK_ID,
       RequestId: requestId,
-      LogicalResourceId: this.tokenLogicalId,
-      ResourceType: this.template.Resources[this.tokenLogicalId].Type,
+      LogicalResourceId: logicalId,
+      ResourceType: this.template.Resources[logicalId].Type,
       ResourceProperties: props,
     };
     if (requestType !== 'Create') {
-      event.PhysicalResourceId = this.resolver.physical[this.tokenLogicalId];
+      event.PhysicalResourceId = this.resolver.physical[logicalId];
     }
     if (requestType === 'Update') {
-      event.OldResourceProperties = opts.oldProps ?? this.properties();
+      event.OldResourceProperties = opts.oldProps ?? this.propertiesOf(logicalId);
     }
     const invoke = await this.invoke(event, opts.timeoutMs);
     await settle();
     const responses = this.cfnResponses.for(requestId);
     const response = responses.length === 1 ? responses[0].body : undefined;
-    if (requestType === 'Create' && response?.Status === 'SUCCESS') {
-      this.resolver.physical[this.tokenLogicalId] = response.PhysicalResourceId;
+    if (requestType === 'Create' && response?.Status === 'SUCCESS' && event.StackId === STACK_ID) {
+      this.resolver.physical[logicalId] = response.PhysicalResourceId;
     }
     return { event, invoke, responses, response };
   }
