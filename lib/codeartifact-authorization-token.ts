@@ -10,7 +10,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { CodeBuildTokenOptions, FunctionTokenOptions, StaleTokenAlarmOptions } from './consumer-options';
+import { AccountReadOptions, CodeBuildTokenOptions, FunctionTokenOptions, StaleTokenAlarmOptions } from './consumer-options';
 import {
   ACCOUNT_PATTERN, ALL_REPOSITORIES_TAG_VALUE, CONFIG_FIELDS, CONFIG_NAMES, METRIC_DIMENSION_SECRET_ARN, METRIC_NAMESPACE,
   METRIC_TOKENS_ISSUED, PLACEHOLDER_SECRET_VALUE, REPOSITORY_SEPARATOR, SECRET_ID_PROPERTY, TAG_PREFIX, TAG_PRIORITY,
@@ -315,6 +315,7 @@ export class CodeArtifactAuthorizationToken extends Construct {
     this.issuerRole = handler.issuerRole;
     const tokenPolicies = handler.addToken({
       secret,
+      config,
       domain: this.domain,
       domainOwner: this.domainOwner,
       domainRegion: this.domainRegion,
@@ -335,7 +336,7 @@ export class CodeArtifactAuthorizationToken extends Construct {
         ...Object.fromEntries(CONFIG_FIELDS.map((field) => [CONFIG_NAMES[field].property, config[field]])),
       },
     });
-    issue.node.addDependency(...tokenPolicies, handler.issuerRole);
+    issue.node.addDependency(...tokenPolicies, handler.issuerRole, handler.issuerAccess);
 
     if (rotation.trigger === 'secrets-manager') {
       // Not secret.addRotationSchedule(): that adds a resource policy per secret (a fourth resource per
@@ -426,7 +427,7 @@ export class CodeArtifactAuthorizationToken extends Construct {
    * schedule to the shared role; the role's statements here are scoped by tag, constant in size.
    */
   private addSchedulerRotation(secret: secretsmanager.Secret, handler: TokenHandler, minutes: number, issue: CustomResource): void {
-    const role = handler.schedulerRole();
+    const { role, group } = handler.schedulerRole();
     suppressNag(secret.node.defaultChild, [
       'AwsSolutions-SMG4', ...['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map((pack) => `${pack}-SecretsManagerRotationEnabled`),
     ].map((id) => ({
@@ -436,6 +437,8 @@ export class CodeArtifactAuthorizationToken extends Construct {
     const schedule = new scheduler.CfnSchedule(this, 'SchedulerSchedule', {
       description: `Rotates a cdk-codeartifact-token secret every ${minutes} minutes`,
       scheduleExpression: `rate(${minutes} minutes)`,
+      // The group whose ARN the Scheduler role's trust policy names (aws:SourceArn).
+      groupName: group.ref,
       flexibleTimeWindow: { mode: 'OFF' },
       state: 'ENABLED',
       target: {
@@ -631,15 +634,20 @@ export class CodeArtifactAuthorizationToken extends Construct {
   }
 
   /**
-   * Lets another account read the token: a statement in the secret's resource policy for that account,
-   * and decryption with the customer-managed `encryptionKey` through Secrets Manager (a key created in
-   * this app gets it in its key policy; an imported key's policy must allow it already). That account
-   * must still grant its own principals `secretsmanager:GetSecretValue` and `kms:Decrypt`. Needs
-   * `encryptionKey`: the `aws/secretsmanager` key cannot be used from another account.
+   * Lets another account read the token: a statement in the secret's resource policy, and decryption
+   * with the customer-managed `encryptionKey` through Secrets Manager (a key created in this app gets it
+   * in its key policy; an imported key's policy must allow it already). Needs `encryptionKey`: the
+   * `aws/secretsmanager` key cannot be used from another account.
+   *
+   * By default the statements name the account itself, which delegates to it: every principal of that
+   * account whose own IAM policies allow `secretsmanager:GetSecretValue` and `kms:Decrypt` can read the
+   * token. Name `principalArns` to open it to those roles alone, and `organizationId` to require that
+   * readers belong to your organization.
    *
    * @param accountId the 12-digit id of the account that reads the token
+   * @param options which principals of that account may read it
    */
-  public grantReadToAccount(accountId: string): iam.Grant {
+  public grantReadToAccount(accountId: string, options: AccountReadOptions = {}): iam.Grant {
     const problems: string[] = [];
     if (!this.encryptionKey) {
       // Secrets Manager user guide, "Access AWS Secrets Manager secrets from a different account":
@@ -651,12 +659,32 @@ export class CodeArtifactAuthorizationToken extends Construct {
     } else if (!Token.isUnresolved(accountId) && !Token.isUnresolved(Stack.of(this).account) && accountId === Stack.of(this).account) {
       problems.push(`accountId ${JSON.stringify(accountId)} is this stack's own account: use grantRead for its principals`);
     }
+    const arns = options.principalArns;
+    if (arns !== undefined && !Token.isUnresolved(arns)) {
+      if (arns.length === 0) {
+        problems.push('principalArns must name at least one role or user, or be left out for the whole account, got []');
+      }
+      const outside = arns.filter((a) => !Token.isUnresolved(a) && !Token.isUnresolved(accountId)
+        && !new RegExp(`^arn:aws[a-z-]*:iam::${accountId}:(role|user)/.+$`).test(a));
+      if (outside.length > 0) {
+        problems.push(`principalArns must be ARNs of IAM roles or users of account ${accountId}, got ${outside.map((a) => JSON.stringify(a)).join(', ')}`);
+      }
+    }
+    if (options.organizationId !== undefined && !Token.isUnresolved(options.organizationId) && !ORGANIZATION_ID_PATTERN.test(options.organizationId)) {
+      problems.push(`organizationId must be an AWS Organizations id such as "o-a1b2c3d4e5", got ${JSON.stringify(options.organizationId)}`);
+    }
     if (problems.length > 0) {
       throw new Error(`CodeArtifactAuthorizationToken '${this.node.path}': grantReadToAccount: ${problems.join('; ')}`);
     }
+    const principals: iam.IPrincipal[] = arns?.map((a) => new iam.ArnPrincipal(a)) ?? [new iam.AccountPrincipal(accountId)];
     // Secret.grantRead puts a principal of another account into the secret's resource policy, and
     // grants kms:Decrypt on the key via secretsmanager.REGION.amazonaws.com.
-    return this.grantRead(new iam.AccountPrincipal(accountId));
+    return principals
+      .map((p) => (options.organizationId ? new iam.PrincipalWithConditions(p, { StringEquals: { 'aws:PrincipalOrgID': options.organizationId } }) : p))
+      .map((p) => this.grantRead(p))
+      .reduce((all, g) => all.combine(g));
   }
 }
 
+/** AWS Organizations ids (Organizations API reference, Organization: Id). */
+const ORGANIZATION_ID_PATTERN = /^o-[a-z0-9]{10,32}$/;

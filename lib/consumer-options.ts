@@ -92,3 +92,25 @@ export interface FunctionTokenOptions {
    */
   readonly endpointVariable?: string;
 }
+
+/**
+ * Options of `grantReadToAccount()`: which principals of the other account may read the token.
+ */
+export interface AccountReadOptions {
+  /**
+   * The IAM roles (or users) of that account that may read the token, by ARN: the secret's resource
+   * policy and the key's policy name them instead of the whole account.
+   *
+   * @default - the account: every principal in it that the account's own IAM policies allow to read the
+   * secret and use the key (its administrators decide)
+   */
+  readonly principalArns?: string[];
+
+  /**
+   * An AWS Organizations organization id (`o-` and 10 to 32 characters): readers must also belong to
+   * it (`aws:PrincipalOrgID`), which guards against an account id typed wrong.
+   *
+   * @default - no organization condition
+   */
+  readonly organizationId?: string;
+}

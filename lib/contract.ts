@@ -91,6 +91,60 @@ export const REPOSITORY_SEPARATOR = ' ';
 /** The longest tag value Secrets Manager takes (TagResource, Tag: Value 0-256 characters). */
 export const MAX_TAG_VALUE_CHARS = 256;
 
+/**
+ * The session tags the handler assumes the issuer role with, naming the token it asks for: its
+ * identity and the configuration it is about to use. The issuer grants `sts:GetServiceBearerToken`
+ * (without which GetAuthorizationToken issues nothing) only to sessions whose two tags equal one
+ * token's values as the template wrote them, so the tags of a secret (which anyone with
+ * `secretsmanager:TagResource` can change) drive the session policy but can never grant: a session for
+ * any other configuration gets no token. A token keeps its session's tags ("Service bearer tokens",
+ * IAM User Guide), so every request made with it carries them too.
+ *
+ * Two tags, each starting with the token's id, because one STS session tag value holds at most 256
+ * characters (IAM and AWS STS quotas, "Session tags"); the id in both keeps one token's
+ * configuration from being combined with another's repositories.
+ */
+export const SESSION_TAG_TOKEN = `${TAG_PREFIX}:token`;
+export const SESSION_TAG_REPOSITORIES = `${TAG_PREFIX}:repositories`;
+/** The most characters STS takes in a session tag value (IAM and AWS STS quotas). */
+export const MAX_SESSION_TAG_VALUE_CHARS = 256;
+/**
+ * Characters of a token id (hex): 48 bits, so that no two tokens of a stack share one (for 500
+ * tokens, the odds that any two do are about 1 in 10^9), and short, since the issuer's policies list
+ * each token's id twice.
+ */
+export const TOKEN_ID_CHARS = 12;
+/** What a session tag value adds before the repositories: the id and a space. */
+export const REPOSITORIES_SESSION_TAG_PREFIX_CHARS = TOKEN_ID_CHARS + 1;
+
+/**
+ * The tag CloudFormation puts on every resource it creates, naming the resource's logical id in the
+ * template. Like `aws:cloudformation:stack-id` no user can set or change it, so together they name a
+ * token secret by the template alone.
+ */
+export const CLOUDFORMATION_LOGICAL_ID_TAG = 'aws:cloudformation:logical-id';
+
+/**
+ * A token's id: derived from its secret's logical id, which only the template decides. A hash rather
+ * than the logical id itself so that it has a fixed, short length in the issuer's policies (a logical
+ * id may have 255 characters). The caller passes the SHA-256 hex digest of the logical id.
+ */
+export function tokenIdOf(logicalIdSha256Hex: string): string {
+  return logicalIdSha256Hex.slice(0, TOKEN_ID_CHARS);
+}
+
+/**
+ * The parts of the two session tag values, in order, joined by a single space: the construct joins
+ * them with `Fn::Join` (parts may resolve at deploy time), the handler with `join(' ')`. `repositories`
+ * is the configuration's tag form (names separated by spaces, or `:all`).
+ */
+export function sessionTagParts(id: string, c: { [K in keyof TokenConfig]: string }): { token: string[]; repositories: string[] } {
+  return {
+    token: [id, c.durationSeconds, c.access, c.domainOwner, c.domainRegion, c.domain],
+    repositories: [id, c.repositories],
+  };
+}
+
 /** The custom-resource property that names the secret to issue the token into. */
 export const SECRET_ID_PROPERTY = 'SecretId';
 

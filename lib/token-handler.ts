@@ -1,16 +1,20 @@
+import { createHash } from 'crypto';
 import * as path from 'path';
-import { ArnFormat, CfnResource, Duration, PhysicalName, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, CfnResource, Duration, Fn, Lazy, PhysicalName, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
 import {
-  CLOUDFORMATION_STACK_ID_TAG, ISSUER_ROLE_ARN_ENV, MAX_DOMAIN_LENGTH, MAX_REPOSITORY_LENGTH, STACK_ID_ENV, STACK_TAG, TAG_PRIORITY,
+  ALL_REPOSITORIES_TAG_VALUE, CLOUDFORMATION_LOGICAL_ID_TAG, CLOUDFORMATION_STACK_ID_TAG, ISSUER_ROLE_ARN_ENV, MAX_DOMAIN_LENGTH,
+  MAX_REPOSITORY_LENGTH, SESSION_TAG_REPOSITORIES, SESSION_TAG_TOKEN, sessionTagParts, STACK_ID_ENV, STACK_TAG, TAG_PRIORITY, TOKEN_ID_CHARS,
+  TokenConfig, tokenIdOf,
 } from './contract';
-import { MAX_MANAGED_POLICIES_PER_ROLE, POLICY_BUDGET_CHARS, PolicyBudget } from './policy-budget';
+import { BudgetPolicy, MAX_MANAGED_POLICIES_PER_ROLE, POLICY_BUDGET_CHARS, PolicyBudget } from './policy-budget';
 import { RepositoryAccess } from './repository-access';
 import { BEARER_TOKEN_CONDITION, GET_AUTHORIZATION_TOKEN, GET_SERVICE_BEARER_TOKEN, PUBLISH_ACTIONS, READ_ACTIONS } from './session-policy';
 
@@ -44,15 +48,25 @@ export interface TokenScope {
   readonly encryptionKey?: kms.IKey;
   /** The secret's replicas, whose keys the handler's writes re-encrypt with. */
   readonly replicaRegions?: secretsmanager.ReplicaRegion[];
+  /** The token's configuration as the secret's tags and the custom resource's properties carry it. */
+  readonly config: { readonly [K in keyof TokenConfig]: string };
 }
 
-/** "arn:aws-us-gov:codeartifact:ap-southeast-2:123456789012:" and the quotes and comma around an ARN. */
-const CODEARTIFACT_ARN_PREFIX_CHARS = 56 + 3;
+/** "arn:aws-us-gov:codeartifact:" (the longest partition: it resolves at deploy time), and the quotes and comma around an ARN. */
+const CODEARTIFACT_ARN_PARTITION_CHARS = 'arn:aws-us-gov:codeartifact:'.length + 3;
+/** The longest region name, counted for a region that resolves at deploy time. */
+const MAX_REGION_CHARS = 'ap-southeast-5x'.length;
 /** A key ARN, "arn:aws-us-gov:kms:ap-southeast-2:123456789012:key/" and a 36-character key id, quoted. */
 const KEY_ARN_CHARS = 51 + 36 + 3;
 
-/** The issuer's rights, grouped the way its policies list them. */
-type RightGroup = 'domains' | 'read' | 'publish';
+/** The issuer's rights, grouped the way its policies list them; `bind` ties each token to its template configuration. */
+type RightGroup = 'domains' | 'read' | 'publish' | 'bind';
+/** The handler's own rights that grow with the tokens. */
+type HandlerGroup = 'secrets' | 'keys' | 'replicaKeys';
+/** The session tag keys the issuer's trust policy lets the handler set, and its bind statements read. */
+const SESSION_TAG_KEYS = [SESSION_TAG_TOKEN, SESSION_TAG_REPOSITORIES];
+/** The longest value of each part of the token session tag (contract.ts, sessionTagParts), for parts that resolve at deploy time. */
+const TOKEN_TAG_PART_MAX_CHARS = [TOKEN_ID_CHARS, '43200'.length, 'read-and-publish'.length, 12, MAX_REGION_CHARS, MAX_DOMAIN_LENGTH];
 
 const SECRET_ACTIONS = [
   'secretsmanager:DescribeSecret',
@@ -103,11 +117,18 @@ export class TokenHandler extends Construct {
   public readonly issuerRole: iam.Role;
   /** Lets Secrets Manager invoke the rotation: a rotation schedule must wait for it. */
   public readonly invokePermission: lambda.CfnPermission;
+  /** Lets the handler function (and no other code with its role) assume the issuer role with session tags. */
+  public readonly issuerAccess: iam.Policy;
   private readonly placementKey: string;
-  /** The issuer's domains, repositories and packages. */
+  /** The issuer's domains, repositories and packages, and which configuration each token may be issued with. */
   private readonly issuerPolicies: PolicyBudget<RightGroup>;
-  /** The handler's customer-managed keys, in managed policies too: one statement per key would overflow its inline policy. */
-  private readonly keyPolicies: PolicyBudget<'keys' | 'replicaKeys'>;
+  /**
+   * The handler's token secrets and their customer-managed keys, in managed policies: a logical id or a
+   * statement per key for each token would overflow its inline policy.
+   */
+  private readonly handlerPolicies: PolicyBudget<HandlerGroup>;
+  /** The schedule group of the Scheduler schedules, whose ARN the Scheduler role's trust names. */
+  private _scheduleGroup?: scheduler.CfnScheduleGroup;
   /** Assumed by EventBridge Scheduler for the tokens rotated faster than Secrets Manager's schedule allows; created by the first of them. */
   private _schedulerRole?: iam.Role;
 
@@ -131,36 +152,26 @@ export class TokenHandler extends Construct {
     });
     // Instead of AWSLambdaBasicExecutionRole (logs:* on every log group): just our own log group.
     logGroup.grantWrite(this.role);
-    // Only this stack's token secrets are the handler's to read and write: CloudFormation tags every
-    // secret it creates with aws:cloudformation:stack-id, which no user can set or change, and our
-    // own tag marks the token secrets among them. The handler checks both again before each write.
-    // CloudFormation sets its tags when it creates the secret (CreateSecret's Tags), before the
-    // custom resource that depends on the secret runs: see the README's IAM section for the evidence.
-    const stackId = Stack.of(this).stackId;
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: SECRET_ACTIONS,
-      resources: [Stack.of(this).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
-      conditions: {
-        StringEquals: {
-          [`aws:ResourceTag/${CLOUDFORMATION_STACK_ID_TAG}`]: stackId,
-          [`aws:ResourceTag/${STACK_TAG}`]: stackId,
-        },
-      },
-    }));
-
     // A generated physical name, so that another account's stack can name the issuer in its domain
     // and repository policies (token.domainPolicyStatement()) without a cross-stack reference.
+    //
+    // The trust names the account, not the handler role: a trust policy naming a role ARN is enough on
+    // its own within an account ("When a resource-based policy grants access to a principal in the same
+    // account, no additional identity-based policy is required", STS API reference, AssumeRole), which
+    // would make the lambda:SourceFunctionArn condition of the handler role's own statement (below)
+    // meaningless. Trusting the account with aws:PrincipalArn = the handler role requires both.
+    const handlerOnly = { ArnEquals: { 'aws:PrincipalArn': this.role.roleArn } };
     this.issuerRole = new iam.Role(this, 'IssuerRole', {
       roleName: PhysicalName.GENERATE_IF_NEEDED,
-      assumedBy: new iam.ArnPrincipal(this.role.roleArn),
+      assumedBy: new iam.AccountRootPrincipal().withConditions(handlerOnly),
       description: 'The identity of the CodeArtifact tokens of cdk-codeartifact-token: assumed per token with a session policy that narrows it to that token',
     });
-    this.issuerRole.grantAssumeRole(this.role);
-    // sts:GetServiceBearerToken has no resource-level permissions; the condition narrows it to CodeArtifact.
-    this.issuerRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: [GET_SERVICE_BEARER_TOKEN],
-      resources: ['*'],
-      conditions: BEARER_TOKEN_CONDITION,
+    // The handler names the token it asks for in two session tags ("Passing session tags in AWS STS":
+    // sts:TagSession must be allowed, and aws:TagKeys limits which keys may be passed).
+    this.issuerRole.assumeRolePolicy!.addStatements(new iam.PolicyStatement({
+      actions: ['sts:TagSession'],
+      principals: [new iam.AccountRootPrincipal()],
+      conditions: { ...handlerOnly, 'ForAllValues:StringEquals': { 'aws:TagKeys': SESSION_TAG_KEYS } },
     }));
 
     this.function = new lambda.SingletonFunction(this, 'Function', {
@@ -190,35 +201,71 @@ export class TokenHandler extends Construct {
       sourceAccount: Stack.of(this).account,
     });
 
-    suppressNag(this.role.node.tryFindChild('DefaultPolicy')?.node.defaultChild, [{
-      id: 'AwsSolutions-IAM5',
-      reason: 'Secrets Manager access is limited by aws:ResourceTag conditions to the token secrets of this stack: CloudFormation\'s own aws:cloudformation:stack-id tag (which no user can set) and the library\'s token tag; one ARN per secret would exceed IAM\'s policy size limits at scale.',
-      appliesTo: [{ regex: '/^Resource::arn:.*:secretsmanager:.*:secret:\\*$/' }],
-    }]);
-    suppressNag(this.issuerRole.node.tryFindChild('DefaultPolicy')?.node.defaultChild, [{
-      id: 'AwsSolutions-IAM5',
-      reason: 'sts:GetServiceBearerToken supports no resource-level permissions; the statement is limited to CodeArtifact by the sts:AWSServiceName condition, and each token\'s session policy repeats it.',
-      appliesTo: ['Resource::*'],
-    }]);
+    // Only code running in the handler function may become the issuer: lambda:SourceFunctionArn is in the
+    // context of every AWS request made from within the function's execution environment, and only
+    // there (Lambda developer guide, "Using source function ARN to control function access behavior").
+    // Another function given the handler role (iam:PassRole + lambda:CreateFunction) is refused. Not in
+    // the role's default policy, which the function depends on: this statement references the function.
+    this.issuerAccess = new iam.Policy(this, 'IssuerAccess', {
+      roles: [this.role],
+      statements: [new iam.PolicyStatement({
+        actions: ['sts:AssumeRole', 'sts:TagSession'],
+        resources: [this.issuerRole.roleArn],
+        conditions: { ArnEquals: { 'lambda:SourceFunctionArn': this.function.functionArn } },
+      })],
+    });
     const stackName = Stack.of(this).stackName;
     this.issuerPolicies = new PolicyBudget<RightGroup>(this, 'TokenPolicy', this.issuerRole, {
       domains: { actions: [GET_AUTHORIZATION_TOKEN] },
       read: { actions: READ_ACTIONS },
       publish: { actions: PUBLISH_ACTIONS },
+      // GetAuthorizationToken issues nothing without sts:GetServiceBearerToken, so this is where a
+      // token's configuration is checked against the template: only a session whose two session tags
+      // are one token's own values (its id and its configuration, as synthesized) gets a bearer token.
+      // The tags of a secret drive the session policy at rotation, but a session for any configuration
+      // the template did not give that secret is refused here. The token keeps the session's tags and
+      // session policy ("Service bearer tokens", IAM User Guide).
+      bind: {
+        actions: [GET_SERVICE_BEARER_TOKEN],
+        resources: ['*'],
+        conditions: BEARER_TOKEN_CONDITION,
+        listedKeys: SESSION_TAG_KEYS.map((key) => `aws:PrincipalTag/${key}`),
+      },
     }, {
-      description: 'The CodeArtifact rights of the cdk-codeartifact-token issuer: domains, repositories and packages of this stack\'s tokens',
+      description: 'The CodeArtifact rights of the cdk-codeartifact-token issuer: domains, repositories and packages of this stack\'s tokens, and the configuration each token is issued with',
+      // The issuer role has no other inline policy: its inline room (10,240 characters) comes first.
+      inline: true,
       // Wildcards a token needs: every repository of a domain (no repositories prop), and the packages
       // of a publishing token's repositories (package names are not known in advance).
-      configure: (policy) => suppressNag(policy.node.defaultChild, [{
+      configure: (policy) => suppressNag(policy.node.defaultChild, [...(policy instanceof iam.Policy ? inPacks('IAMNoInlinePolicy').map((rule) => ({
+        id: rule,
+        reason: 'The issuer role\'s only inline policy, filled first with the same statements as its managed policies (up to 9,000 of the 10,240 characters IAM allows a role\'s inline policies): it saves a managed policy resource for stacks with few tokens.',
+      })) : []), {
         id: 'AwsSolutions-IAM5',
         reason: 'Repository wildcards (repository/DOMAIN/*) stand for tokens that read every repository of their domain, as their props ask; package wildcards (package/DOMAIN/REPOSITORY/*) let a publishing token publish any package into its named repositories, whose names are not known in advance. Each token is narrowed further by its own session policy.',
         appliesTo: [{ regex: '/^Resource::arn:.*:codeartifact:.*:(repository|package)\\/.*\\*$/' }],
+      }, {
+        id: 'AwsSolutions-IAM5',
+        reason: 'sts:GetServiceBearerToken supports no resource-level permissions; the statement is limited to CodeArtifact by sts:AWSServiceName, and to sessions tagged with one token\'s own id and template configuration by aws:PrincipalTag conditions.',
+        appliesTo: ['Resource::*'],
       }]),
     }, () => `CodeArtifactAuthorizationToken: the tokens of stack '${stackName}' name more domains, repositories and packages `
       + `than ${MAX_MANAGED_POLICIES_PER_ROLE} managed policies of ${POLICY_BUDGET_CHARS} characters can hold (IAM attaches at most `
       + `${MAX_MANAGED_POLICIES_PER_ROLE} managed policies to a role by default): leave repositories out for tokens that may read every `
       + 'repository of their domain, or spread the tokens over more stacks');
-    this.keyPolicies = new PolicyBudget(this, 'KeyPolicy', this.role, {
+    const stackId = Stack.of(this).stackId;
+    this.handlerPolicies = new PolicyBudget<HandlerGroup>(this, 'HandlerPolicy', this.role, {
+      // Only this stack's token secrets are the handler's to read and write, named by two tags that
+      // CloudFormation sets on every resource it creates and no user can set or change
+      // (aws:cloudformation:stack-id and aws:cloudformation:logical-id; CloudFormation user guide,
+      // "Resource tagging"): the stack, and the secret's logical id among the token secrets'. Our own
+      // stack tag is checked again by the handler before each write.
+      secrets: {
+        actions: SECRET_ACTIONS,
+        resources: [Stack.of(this).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+        conditions: { StringEquals: { [`aws:ResourceTag/${CLOUDFORMATION_STACK_ID_TAG}`]: stackId } },
+        listedKeys: [`aws:ResourceTag/${CLOUDFORMATION_LOGICAL_ID_TAG}`],
+      },
       // Only through Secrets Manager: the handler never calls KMS directly. In the role's policies
       // rather than the keys', so that imported keys work too (their key policy must trust the account).
       keys: {
@@ -237,8 +284,13 @@ export class TokenHandler extends Construct {
         conditions: { StringLike: { 'kms:ViaService': 'secretsmanager.*' } },
       },
     }, {
-      description: 'Lets the cdk-codeartifact-token handler use the keys of this stack\'s token secrets, through Secrets Manager only',
-    }, () => `CodeArtifactAuthorizationToken: the tokens of stack '${stackName}' use more distinct encryption keys than `
+      description: 'Lets the cdk-codeartifact-token handler read and write this stack\'s token secrets and use their keys, through Secrets Manager only',
+      configure: (policy) => suppressNag(policy.node.defaultChild, [{
+        id: 'AwsSolutions-IAM5',
+        reason: 'Secrets Manager access is limited by aws:ResourceTag conditions to the token secrets of this stack: CloudFormation\'s own aws:cloudformation:stack-id and aws:cloudformation:logical-id tags (which no user can set), the latter among the token secrets\' logical ids; secret ARNs carry a random suffix and would not fit IAM\'s policy size limits at scale.',
+        appliesTo: [{ regex: '/^Resource::arn:.*:secretsmanager:.*:secret:\\*$/' }],
+      }]),
+    }, () => `CodeArtifactAuthorizationToken: the tokens of stack '${stackName}' use more token secrets and distinct encryption keys than `
       + `${MAX_MANAGED_POLICIES_PER_ROLE} managed policies can list: share keys between tokens, or spread the tokens over more stacks`);
 
     if (placement.vpc) {
@@ -256,15 +308,31 @@ export class TokenHandler extends Construct {
    * secrets) and its key, and the issuer role the token's domain, repositories and packages. Returns
    * the policies that grant them, so the token's deploy-time resource can wait for them.
    */
-  public addToken(scope: TokenScope): iam.ManagedPolicy[] {
-    (scope.secret.node.defaultChild as secretsmanager.CfnSecret).tags.setTag(STACK_TAG, Stack.of(this).stackId, TAG_PRIORITY);
+  public addToken(scope: TokenScope): BudgetPolicy[] {
+    const cfnSecret = scope.secret.node.defaultChild as secretsmanager.CfnSecret;
+    cfnSecret.tags.setTag(STACK_TAG, Stack.of(this).stackId, TAG_PRIORITY);
+    const policies = new Set<BudgetPolicy>();
 
-    // Each ARN costs what it adds to a policy; a name that resolves only at deploy time counts at its longest.
-    const chars = (name: string, max: number) => (Token.isUnresolved(name) ? max : name.length);
+    // What each grant adds to a policy, counting a value that resolves only at deploy time at its longest.
+    const chars = (value: string, max: number) => (Token.isUnresolved(value) ? max : value.length);
+
+    // The secret by its logical id (resolved when the template is written: an overridden id counts).
+    const stack = Stack.of(this);
+    const logicalId = stack.resolve(cfnSecret.logicalId) as string;
+    policies.add(this.handlerPolicies.grant('secrets', { values: [cfnSecret.logicalId] }, logicalId.length + 3));
+
+    // The token's two session tag values, as the handler will compute them from this configuration.
+    const id = Lazy.string({ produce: () => tokenIdOf(sha256Hex(stack.resolve(cfnSecret.logicalId))) });
+    const parts = sessionTagParts(id, scope.config);
+    const repositories = scope.repositories?.map((r) => chars(r, MAX_REPOSITORY_LENGTH)) ?? [ALL_REPOSITORIES_TAG_VALUE.length];
+    const tagChars = TOKEN_TAG_PART_MAX_CHARS.reduce((n, max, i) => n + chars(parts.token[i], max) + 1, 0) + 2
+      + TOKEN_ID_CHARS + repositories.reduce((n, c) => n + c + 1, 0) + 2 + 2 * 1;
+    policies.add(this.issuerPolicies.grant('bind', { values: [Fn.join(' ', parts.token), Fn.join(' ', parts.repositories)] }, tagChars));
+
     const domainChars = chars(scope.domain, MAX_DOMAIN_LENGTH);
-    const policies = new Set<iam.ManagedPolicy>();
+    const arnPrefixChars = CODEARTIFACT_ARN_PARTITION_CHARS + chars(scope.domainRegion, MAX_REGION_CHARS) + 1 + 12 + 1;
     const grant = (group: RightGroup, resource: string, resourceChars: number) => policies.add(
-      this.issuerPolicies.grant(group, codeArtifactArn(this, scope, resource), CODEARTIFACT_ARN_PREFIX_CHARS + resourceChars));
+      this.issuerPolicies.grant(group, { resource: codeArtifactArn(this, scope, resource) }, arnPrefixChars + resourceChars));
     grant('domains', `domain/${scope.domain}`, 'domain/'.length + domainChars);
     for (const repo of scope.repositories ?? ['*']) {
       const repoChars = domainChars + 1 + chars(repo, MAX_REPOSITORY_LENGTH);
@@ -275,12 +343,12 @@ export class TokenHandler extends Construct {
     }
     if (scope.encryptionKey) {
       const keyArn = scope.encryptionKey.keyArn;
-      policies.add(this.keyPolicies.grant('keys', keyArn, Token.isUnresolved(keyArn) ? KEY_ARN_CHARS : keyArn.length + 3));
+      policies.add(this.handlerPolicies.grant('keys', { resource: keyArn }, Token.isUnresolved(keyArn) ? KEY_ARN_CHARS : keyArn.length + 3));
     }
     for (const replica of scope.replicaRegions ?? []) {
       if (replica.encryptionKey) {
         const keyArn = replica.encryptionKey.keyArn;
-        policies.add(this.keyPolicies.grant('replicaKeys', keyArn, Token.isUnresolved(keyArn) ? KEY_ARN_CHARS : keyArn.length + 3));
+        policies.add(this.handlerPolicies.grant('replicaKeys', { resource: keyArn }, Token.isUnresolved(keyArn) ? KEY_ARN_CHARS : keyArn.length + 3));
       }
     }
     return [...policies];
@@ -292,17 +360,23 @@ export class TokenHandler extends Construct {
    *
    * RotateSecret is allowed on the stack's token secrets only, by the same tags as the handler's
    * own access. "If the secret has a rotation function, you also need lambda:InvokeFunction" (RotateSecret
-   * API reference, Required permissions): on the stack's handler only. The trust is limited to
-   * schedules of this account (`aws:SourceAccount`), as the EventBridge Scheduler user guide
-   * ("Set up the execution role") recommends against the confused deputy.
+   * API reference, Required permissions): on the stack's handler only. The trust is limited to the
+   * schedules of this stack's own schedule group: "The value of aws:SourceArn must be your EventBridge
+   * Scheduler schedule group ARN" (EventBridge Scheduler user guide, "Confused deputy prevention"), so
+   * no other schedule of the account can make Scheduler rotate with this role.
    */
-  public schedulerRole(): iam.Role {
-    if (this._schedulerRole) {
-      return this._schedulerRole;
+  public schedulerRole(): { role: iam.Role; group: scheduler.CfnScheduleGroup } {
+    if (this._schedulerRole && this._scheduleGroup) {
+      return { role: this._schedulerRole, group: this._scheduleGroup };
     }
     const stack = Stack.of(this);
+    // A generated name: one group per stack, whose ARN the trust policy names.
+    const group = new scheduler.CfnScheduleGroup(this, 'ScheduleGroup', {});
     const role = new iam.Role(this, 'SchedulerRole', {
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com').withConditions({ StringEquals: { 'aws:SourceAccount': stack.account } }),
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com').withConditions({
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnEquals: { 'aws:SourceArn': group.attrArn },
+      }),
       description: 'Lets EventBridge Scheduler start the rotations of the short-lived tokens of cdk-codeartifact-token',
     });
     role.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -329,8 +403,13 @@ export class TokenHandler extends Construct {
       reason: 'The inline policy holds two statements of constant size (tag-scoped RotateSecret, and invoking the stack\'s one handler), whatever the number of tokens.',
     }))]);
     this._schedulerRole = role;
-    return role;
+    this._scheduleGroup = group;
+    return { role, group };
   }
+}
+
+function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 /** An ARN of the token's domain owner and region, e.g. `repository/DOMAIN/REPO`. */
@@ -395,6 +474,10 @@ function suppressCompliance(handler: TokenHandler, fn: lambda.SingletonFunction,
   for (const policy of [handler.role, handler.issuerRole].map((r) => r.node.tryFindChild('DefaultPolicy')?.node.defaultChild)) {
     suppressNag(policy, rules.filter((r) => r.id.endsWith('IAMNoInlinePolicy')));
   }
+  suppressNag(handler.issuerAccess.node.defaultChild, inPacks('IAMNoInlinePolicy').map((id) => ({
+    id,
+    reason: 'One statement of constant size: assuming the issuer role (with its session tags) only from the handler function itself (lambda:SourceFunctionArn). Inline and apart from the default policy because it names the function, which depends on the default policy.',
+  })));
   if (!placement.logGroupEncryptionKey) {
     suppressNag(logGroup.node.defaultChild, inPacks('CloudWatchLogGroupEncrypted').map((id) => ({
       id,

@@ -6,9 +6,11 @@ import {
   MAX_DOMAIN_LENGTH,
   MAX_DURATION_SECONDS,
   MAX_REPOSITORY_LENGTH,
+  MAX_SESSION_TAG_VALUE_CHARS,
   MAX_TAG_VALUE_CHARS,
   MIN_DURATION_SECONDS,
   REGION_PATTERN,
+  REPOSITORIES_SESSION_TAG_PREFIX_CHARS,
   REPOSITORY_PATTERN,
   REPOSITORY_SEPARATOR,
 } from './contract';
@@ -299,8 +301,10 @@ function repositoryErrors(s: TokenSettings): string[] {
   }
   const names = repos.map((r) => longest(r, MAX_REPOSITORY_LENGTH));
   const tagChars = names.join(REPOSITORY_SEPARATOR).length;
-  if (tagChars > MAX_TAG_VALUE_CHARS) {
-    errors.push(`repositories must fit in one secret tag of ${MAX_TAG_VALUE_CHARS} characters when joined by spaces (the rotation reads them from it), got ${repos.length} names taking ${tagChars} characters${repos.some((r) => Token.isUnresolved(r)) ? ' (deploy-time names counted at 100)' : ''}`);
+  // The session tag that binds the repositories to the token holds its id too (contract.ts).
+  const maxChars = Math.min(MAX_TAG_VALUE_CHARS, MAX_SESSION_TAG_VALUE_CHARS - REPOSITORIES_SESSION_TAG_PREFIX_CHARS);
+  if (tagChars > maxChars) {
+    errors.push(`repositories must take at most ${maxChars} characters when joined by spaces (a secret tag holds at most ${MAX_TAG_VALUE_CHARS}, and the STS session tag that binds them to the token at most ${MAX_SESSION_TAG_VALUE_CHARS}, of which the token's id and a space take ${REPOSITORIES_SESSION_TAG_PREFIX_CHARS}), got ${repos.length} names taking ${tagChars} characters${repos.some((r) => Token.isUnresolved(r)) ? ' (deploy-time names counted at 100)' : ''}`);
   }
   // The longest session policy these repositories can make: deploy-time values at their longest,
   // and the longest partition name.

@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
@@ -5,21 +6,24 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { CodeArtifactAuthorizationToken } from '../lib';
-import { ACCOUNT, newStack, REGION, statementsFor } from './util';
+import { ACCOUNT, expectWithinIamQuotas, newStack, REGION, statementsFor } from './util';
 
 /**
- * Every secret of the stack's region and account that carries CloudFormation's own stack tag, which no
- * user can set, and ours, which marks the token secrets among the stack's.
+ * The secrets of the stack's region and account that carry CloudFormation's own tags, which no user
+ * can set: this stack's id, and a logical id among the token secrets'.
  */
-const OWN_TOKEN_SECRETS = {
+const ownTokenSecrets = (...logicalIds: string[]) => ({
   Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:secretsmanager:${REGION}:${ACCOUNT}:secret:*`]] },
   Condition: {
     StringEquals: {
       'aws:ResourceTag/aws:cloudformation:stack-id': { Ref: 'AWS::StackId' },
-      'aws:ResourceTag/cdk-codeartifact-token:stack': { Ref: 'AWS::StackId' },
+      'aws:ResourceTag/aws:cloudformation:logical-id': logicalIds,
     },
   },
-};
+});
+
+/** A token's id, as the handler derives it from its secret's logical id. */
+const tokenId = (logicalId: string) => createHash('sha256').update(logicalId).digest('hex').slice(0, 12);
 
 const domainArn = (domain: string, owner = ACCOUNT, region = REGION) => ({
   'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:codeartifact:${region}:${owner}:domain/${domain}`]],
@@ -66,11 +70,13 @@ describe('CodeArtifactAuthorizationToken with defaults', () => {
         Repositories: ':all',
         Access: 'read',
       },
-      // the issuer role, its own policy and the policy that grants the domain exist before the first issue
+      // the issuer role, the handler's right to assume it, the handler's access to the secret and
+      // the policies that grant the domain and bind the token exist before the first issue
       DependsOn: [
-        Match.stringLikeRegexp('^CodeArtifactTokenHandlerIssuerRoleDefaultPolicy'),
+        Match.stringLikeRegexp('^CodeArtifactTokenHandlerHandlerPolicy1'),
+        Match.stringLikeRegexp('^CodeArtifactTokenHandlerIssuerAccess'),
         Match.stringLikeRegexp('^CodeArtifactTokenHandlerIssuerRole[0-9A-F]{8}$'),
-        Match.stringLikeRegexp('^CodeArtifactTokenHandlerTokenPolicy1'),
+        Match.stringLikeRegexp('^CodeArtifactTokenHandlerTokenPolicyInline'),
       ],
     });
   });
@@ -111,44 +117,70 @@ describe('CodeArtifactAuthorizationToken with defaults', () => {
       Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:codeartifact:${REGION}:${ACCOUNT}:repository/my-domain/*`]] },
     }]);
     expect(statementsFor(template, 'codeartifact:PublishPackageVersion')).toEqual([]);
-    template.hasResourceProperties('AWS::IAM::ManagedPolicy', { Roles: [{ Ref: Match.stringLikeRegexp('^CodeArtifactTokenHandlerIssuerRole') }] });
+    // a few tokens' rights fit the issuer role's inline policy; managed ones follow as they grow
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyName: Match.stringLikeRegexp('^CodeArtifactTokenHandlerTokenPolicyInline'),
+      Roles: [{ Ref: Match.stringLikeRegexp('^CodeArtifactTokenHandlerIssuerRole') }],
+    });
+    template.resourcePropertiesCountIs('AWS::IAM::ManagedPolicy', { Roles: [{ Ref: Match.stringLikeRegexp('^CodeArtifactTokenHandlerIssuerRole') }] }, 0);
   });
 
-  test('the handler\'s own role holds no CodeArtifact right: it may only assume the issuer role, which trusts it alone', () => {
+  test('the handler\'s own role holds no CodeArtifact right: it may only assume the issuer role, from the handler function alone', () => {
     const roles = template.findResources('AWS::IAM::Role');
     const [handlerRoleId] = Object.entries(roles).find(([, r]: [string, any]) =>
       r.Properties.AssumeRolePolicyDocument.Statement[0].Principal.Service === 'lambda.amazonaws.com')!;
     const [issuerRoleId, issuer] = Object.entries(roles).find(([id]) => id.startsWith('CodeArtifactTokenHandlerIssuerRole'))! as [string, any];
-    expect(issuer.Properties.AssumeRolePolicyDocument.Statement).toEqual([{
-      Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: { 'Fn::GetAtt': [handlerRoleId, 'Arn'] } },
-    }]);
-    const handlerStatements = Object.values(template.findResources('AWS::IAM::Policy'))
+    const [functionId] = Object.keys(template.findResources('AWS::Lambda::Function'));
+    // the account is trusted with aws:PrincipalArn = the handler role, so that the handler role's own
+    // statement (and its lambda:SourceFunctionArn condition) must allow too
+    const root = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${ACCOUNT}:root`]] };
+    const handlerOnly = { ArnEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': [handlerRoleId, 'Arn'] } } };
+    expect(issuer.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: root }, Condition: handlerOnly },
+      {
+        Action: 'sts:TagSession',
+        Effect: 'Allow',
+        Principal: { AWS: root },
+        Condition: { ...handlerOnly, 'ForAllValues:StringEquals': { 'aws:TagKeys': ['cdk-codeartifact-token:token', 'cdk-codeartifact-token:repositories'] } },
+      },
+    ]);
+    const handlerStatements = Object.values({ ...template.findResources('AWS::IAM::Policy'), ...template.findResources('AWS::IAM::ManagedPolicy') })
       .filter((p: any) => p.Properties.Roles.some((r: any) => r.Ref === handlerRoleId))
       .flatMap((p: any) => p.Properties.PolicyDocument.Statement);
-    expect(handlerStatements.flatMap((st: any) => [st.Action].flat()).filter((a: string) => !a.startsWith('logs:') && !a.startsWith('secretsmanager:')))
-      .toEqual(['sts:AssumeRole']);
-    expect(handlerStatements.find((st: any) => st.Action === 'sts:AssumeRole').Resource).toEqual({ 'Fn::GetAtt': [issuerRoleId, 'Arn'] });
+    expect(handlerStatements.filter((st: any) => [st.Action].flat().some((a: string) => !a.startsWith('logs:') && !a.startsWith('secretsmanager:')))).toEqual([{
+      Action: ['sts:AssumeRole', 'sts:TagSession'],
+      Effect: 'Allow',
+      Resource: { 'Fn::GetAtt': [issuerRoleId, 'Arn'] },
+      Condition: { ArnEquals: { 'lambda:SourceFunctionArn': { 'Fn::GetAtt': [functionId, 'Arn'] } } },
+    }]);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: { ISSUER_ROLE_ARN: { 'Fn::GetAtt': [issuerRoleId, 'Arn'] } } },
     });
     expect(stack.resolve(token.issuerRole.roleArn)).toEqual({ 'Fn::GetAtt': [issuerRoleId, 'Arn'] });
   });
 
-  test('grants sts:GetServiceBearerToken only for CodeArtifact', () => {
+  test('grants sts:GetServiceBearerToken only for CodeArtifact, and only to a session tagged with this token\'s id and template configuration', () => {
+    const id = tokenId(stack.resolve((token.secret.node.defaultChild as any).logicalId));
     expect(statementsFor(template, 'sts:GetServiceBearerToken')).toEqual([{
       Action: 'sts:GetServiceBearerToken',
       Effect: 'Allow',
       Resource: '*',
-      Condition: { StringEquals: { 'sts:AWSServiceName': 'codeartifact.amazonaws.com' } },
+      Condition: {
+        StringEquals: {
+          'sts:AWSServiceName': 'codeartifact.amazonaws.com',
+          'aws:PrincipalTag/cdk-codeartifact-token:token': [`${id} 43200 read ${ACCOUNT} ${REGION} my-domain`],
+          'aws:PrincipalTag/cdk-codeartifact-token:repositories': [`${id} :all`],
+        },
+      },
     }]);
   });
 
-  test('grants Secrets Manager actions only on secrets tagged as this stack\'s token secrets', () => {
+  test('grants Secrets Manager actions only on this stack\'s token secrets, by CloudFormation\'s own tags', () => {
     const statements = statementsFor(template, 'secretsmanager:PutSecretValue');
     expect(statements).toEqual([{
       Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
       Effect: 'Allow',
-      ...OWN_TOKEN_SECRETS,
+      ...ownTokenSecrets(stack.resolve((token.secret.node.defaultChild as any).logicalId)),
     }]);
     expect(statementsFor(template, 'secretsmanager:GetRandomPassword')).toEqual([]);
     expect(statementsFor(template, 'kms:Decrypt')).toEqual([]);
@@ -375,17 +407,13 @@ describe('one handler per stack', () => {
 });
 
 describe('scale', () => {
-  const resolvedSize = (doc: unknown) => JSON.stringify(doc)
-    // what the partition, a domain name and a stack id resolve to, at their longest
-    .replace(/\{"Ref":"AWS::Partition"\}/g, '"aws-us-gov"')
-    .replace(/\{"Ref":"AWS::StackId"\}/g, `"arn:aws-us-gov:cloudformation:${REGION}:${ACCOUNT}:stack/${'S'.repeat(128)}/${'0'.repeat(36)}"`)
-    .length;
+  const isPolicy = (r: any) => r.Type === 'AWS::IAM::ManagedPolicy' || r.Type === 'AWS::IAM::Policy';
 
-  test.each([100, 150])('%i tokens add exactly 3 resources each and stay within IAM limits', (n) => {
+  test.each([100, 150])('%i tokens add 3 resources each, and a few policies that bind them, within IAM\'s quotas', (n) => {
     // GIVEN
     const one = newStack('One');
     new CodeArtifactAuthorizationToken(one, 'Token', { domain: 'domain-0' });
-    const base = Object.keys(Template.fromStack(one).toJSON().Resources).length;
+    const oneResources = Object.values(Template.fromStack(one).toJSON().Resources) as any[];
     const stack = newStack();
     // WHEN: a dozen domains, some tokens named, most not
     for (let i = 0; i < n; i++) {
@@ -394,18 +422,21 @@ describe('scale', () => {
         secretName: i % 3 === 0 ? `ci/codeartifact/token-number-${i}` : undefined,
       });
     }
-    // THEN
-    const resources = Object.values(Template.fromStack(stack).toJSON().Resources) as any[];
-    expect(resources.length).toBe(base + (n - 1) * 3);
+    // THEN every resource but the policies is one of 3 per token
+    const template = Template.fromStack(stack);
+    const resources = Object.values(template.toJSON().Resources) as any[];
+    expect(resources.filter((r) => !isPolicy(r)).length).toBe(oneResources.filter((r) => !isPolicy(r)).length + (n - 1) * 3);
+    expect((resources.length - oneResources.length) / (n - 1)).toBeLessThanOrEqual(3.05);
     expect(resources.length).toBeLessThanOrEqual(500);
-    const managed = resources.filter((r) => r.Type === 'AWS::IAM::ManagedPolicy');
-    expect(managed).toHaveLength(1);
-    expect(resolvedSize(managed[0].Properties.PolicyDocument)).toBeLessThan(6144);
-    const inline = resources.filter((r) => r.Type === 'AWS::IAM::Policy');
-    expect(inline.reduce((sum, p) => sum + resolvedSize(p.Properties.PolicyDocument), 0)).toBeLessThan(10240);
+    expectWithinIamQuotas(template);
+    // AND each token is bound once, with both of its session tag values
+    const [bind] = statementsFor(template, 'sts:GetServiceBearerToken');
+    expect(statementsFor(template, 'sts:GetServiceBearerToken').flatMap((st) => st.Condition.StringEquals['aws:PrincipalTag/cdk-codeartifact-token:token'])).toHaveLength(n);
+    expect(statementsFor(template, 'sts:GetServiceBearerToken').flatMap((st) => st.Condition.StringEquals['aws:PrincipalTag/cdk-codeartifact-token:repositories'])).toHaveLength(n);
+    expect(bind.Condition.StringEquals['sts:AWSServiceName']).toBe('codeartifact.amazonaws.com');
   });
 
-  test('150 tokens with 150 distinct customer-managed keys: at most 3.02 resources per added token, every policy within IAM\'s limits', () => {
+  test('150 tokens with 150 distinct customer-managed keys: at most 3.05 resources per added token, every policy within IAM\'s limits', () => {
     // GIVEN
     const keyArn = (i: number) => `arn:aws:kms:${REGION}:${ACCOUNT}:key/${String(i).padStart(8, '0')}-1111-2222-3333-444455556666`;
     const one = newStack('One');
@@ -421,12 +452,8 @@ describe('scale', () => {
     const template = Template.fromStack(stack);
     const resources = Object.values(template.toJSON().Resources) as any[];
     const created = 1; // the stack's own key
-    expect((resources.length - created - base) / 149).toBeLessThanOrEqual(3.02);
-    for (const p of resources.filter((r) => r.Type === 'AWS::IAM::ManagedPolicy')) {
-      expect(resolvedSize(p.Properties.PolicyDocument)).toBeLessThan(6144);
-    }
-    const inline = resources.filter((r) => r.Type === 'AWS::IAM::Policy');
-    expect(Math.max(...inline.map((p) => resolvedSize(p.Properties.PolicyDocument)))).toBeLessThan(10240);
+    expect((resources.length - created - base) / 149).toBeLessThanOrEqual(3.05);
+    expectWithinIamQuotas(template);
     // every key is granted once, only through Secrets Manager
     const keys = statementsFor(template, 'kms:Decrypt');
     expect(keys.flatMap((st) => [st.Resource].flat())).toHaveLength(150);
@@ -442,19 +469,16 @@ describe('scale', () => {
     }
     // THEN
     const template = Template.fromStack(stack);
-    const managed = Object.values(template.findResources('AWS::IAM::ManagedPolicy')) as any[];
-    expect(managed.length).toBeGreaterThan(1);
-    expect(managed.length).toBeLessThanOrEqual(10); // managed policies per role (default quota)
-    for (const policy of managed) {
-      expect(resolvedSize(policy.Properties.PolicyDocument)).toBeLessThan(6144);
-    }
+    const issuerManaged = Object.entries(template.findResources('AWS::IAM::ManagedPolicy'))
+      .filter(([, p]: [string, any]) => p.Properties.Roles.some((r: any) => /^CodeArtifactTokenHandlerIssuerRole/.test(r.Ref)));
+    expect(issuerManaged.length).toBeGreaterThan(1);
+    expectWithinIamQuotas(template);
     const granted = statementsFor(template, 'codeartifact:GetAuthorizationToken').flatMap((st) => st.Resource);
     expect(granted).toHaveLength(150);
     expect(statementsFor(template, 'codeartifact:ReadFromRepository').flatMap((st) => st.Resource)).toHaveLength(150);
     // each token's deploy-time resource waits for the policy that grants its domain and repositories
     const lastIssue = Object.values(template.findResources('Custom::CodeArtifactAuthorizationToken')).pop() as any;
-    const policyIds = Object.keys(template.findResources('AWS::IAM::ManagedPolicy'));
-    expect(lastIssue.DependsOn).toContain(policyIds[policyIds.length - 1]);
+    expect(lastIssue.DependsOn).toContain(issuerManaged[issuerManaged.length - 1][0]);
   });
 });
 
@@ -502,22 +526,30 @@ describe('short-lived tokens: rotations started by EventBridge Scheduler', () =>
     expect(JSON.stringify(parts)).not.toMatch(/ClientRequestToken/);
   });
 
-  test('Scheduler\'s role trusts schedules of this account only and may rotate only this stack\'s token secrets and invoke only the handler', () => {
+  test('Scheduler\'s role trusts only this stack\'s schedule group, and may rotate only this stack\'s token secrets and invoke only the handler', () => {
+    const [groupId] = Object.keys(template.findResources('AWS::Scheduler::ScheduleGroup'));
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
         Statement: [{
           Action: 'sts:AssumeRole',
           Effect: 'Allow',
           Principal: { Service: 'scheduler.amazonaws.com' },
-          Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
+          Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT }, ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [groupId, 'Arn'] } } },
         }],
       },
     });
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { GroupName: { Ref: groupId } });
     const [rotate] = statementsFor(template, 'secretsmanager:RotateSecret');
     expect(rotate).toEqual({
       Action: 'secretsmanager:RotateSecret',
       Effect: 'Allow',
-      ...OWN_TOKEN_SECRETS,
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:secretsmanager:${REGION}:${ACCOUNT}:secret:*`]] },
+      Condition: {
+        StringEquals: {
+          'aws:ResourceTag/aws:cloudformation:stack-id': { Ref: 'AWS::StackId' },
+          'aws:ResourceTag/cdk-codeartifact-token:stack': { Ref: 'AWS::StackId' },
+        },
+      },
     });
     const invoke = statementsFor(template, 'lambda:InvokeFunction');
     expect(invoke).toEqual([{

@@ -271,4 +271,41 @@ describe('grantReadToAccount', () => {
     expect(() => keyed.grantReadToAccount('111122223333')).toThrow(/accountId "111122223333" is this stack's own account: use grantRead/);
     Template.fromStack(stack).resourceCountIs('AWS::SecretsManager::ResourcePolicy', 0);
   });
+
+  test('principalArns names those roles instead of the account, and organizationId requires the readers\' organization', () => {
+    // GIVEN
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key');
+    const token = new CodeArtifactAuthorizationToken(stack, 'Token', { domain: 'my-domain', encryptionKey: key });
+    const ci = 'arn:aws:iam::444455556666:role/ci-builds';
+    // WHEN
+    token.grantReadToAccount('444455556666', { principalArns: [ci], organizationId: 'o-a1b2c3d4e5' });
+    // THEN no statement names the account root, and each carries the organization condition
+    const template = Template.fromStack(stack);
+    const inOrg = { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } };
+    template.hasResourceProperties('AWS::SecretsManager::ResourcePolicy', {
+      ResourcePolicy: {
+        Statement: [{
+          Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Principal: { AWS: ci }, Resource: secretRef, Condition: inOrg,
+        }],
+      },
+    });
+    const keyStatements = (Object.values(template.findResources('AWS::KMS::Key'))[0] as any).Properties.KeyPolicy.Statement;
+    expect(keyStatements.filter((st: any) => st.Action === 'kms:Decrypt')).toEqual([expect.objectContaining({
+      Principal: { AWS: ci },
+      Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5', 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
+    })]);
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/iam::444455556666:root/);
+  });
+
+  test('refuses principals of another account, an empty list and a malformed organization id, naming each', () => {
+    // GIVEN
+    const stack = newStack();
+    const token = new CodeArtifactAuthorizationToken(stack, 'Token', { domain: 'my-domain', encryptionKey: new kms.Key(stack, 'Key') });
+    // THEN
+    expect(() => token.grantReadToAccount('444455556666', { principalArns: ['arn:aws:iam::777788889999:role/x'] }))
+      .toThrow(/principalArns must be ARNs of IAM roles or users of account 444455556666, got "arn:aws:iam::777788889999:role\/x"/);
+    expect(() => token.grantReadToAccount('444455556666', { principalArns: [] })).toThrow(/principalArns must name at least one role or user, .* got \[\]/);
+    expect(() => token.grantReadToAccount('444455556666', { organizationId: 'my-org' })).toThrow(/organizationId must be an AWS Organizations id such as "o-a1b2c3d4e5", got "my-org"/);
+  });
 });

@@ -70,7 +70,7 @@ async function issueIntoSecret(event: CloudFormationCustomResourceEvent, secretI
     throw new HandlerError(`the event comes from stack ${JSON.stringify(event.StackId)}, not this handler's stack ${stackId}; nothing was written`);
   }
   const config = configFromProperties(event.ResourceProperties);
-  const meta = await describeOwnSecret(secretId, deadline);
+  const { meta, tokenId } = await describeOwnSecret(secretId, deadline);
   checkPropertiesMatchTags(event.ResourceProperties, meta, secretId);
   // The same event delivered twice writes the same version once: the request id names the version.
   const versionId = createHash('sha256').update(`${event.StackId}/${event.RequestId}`).digest('hex').slice(0, 64);
@@ -78,7 +78,7 @@ async function issueIntoSecret(event: CloudFormationCustomResourceEvent, secretI
     log('INFO', 'this request was already written (repeated delivery); no new token asked for', { secretId, versionId });
     return { Expiration: await storedExpiration(secretId, versionId, deadline), VersionId: versionId };
   }
-  const value = await issueToken(config, secretId, deadline);
+  const value = await issueToken(config, secretId, tokenId, deadline);
   try {
     await send(deadline, secretsManager(), `PutSecretValue on ${secretId}`, (sdk) => new sdk.PutSecretValueCommand({
       SecretId: secretId,

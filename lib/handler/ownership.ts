@@ -1,5 +1,6 @@
+import { createHash } from 'crypto';
 import type { DescribeSecretCommandOutput } from '@aws-sdk/client-secrets-manager';
-import { CLOUDFORMATION_STACK_ID_TAG, CONFIG_FIELDS, CONFIG_NAMES, STACK_ID_ENV, STACK_TAG } from '../contract';
+import { CLOUDFORMATION_LOGICAL_ID_TAG, CLOUDFORMATION_STACK_ID_TAG, CONFIG_FIELDS, CONFIG_NAMES, STACK_ID_ENV, STACK_TAG, tokenIdOf } from '../contract';
 import { secretsManager, send } from './aws';
 import { Deadline } from './deadline';
 import { HandlerError } from './errors';
@@ -24,24 +25,42 @@ export async function describeSecret(secretId: string, deadline: Deadline): Prom
   return send(deadline, secretsManager(), `DescribeSecret on ${secretId}`, (sdk) => new sdk.DescribeSecretCommand({ SecretId: secretId }));
 }
 
+/** A token secret of this stack: what DescribeSecret said, and the token's id. */
+export interface OwnSecret {
+  readonly meta: DescribeSecretCommandOutput;
+  /**
+   * The token's id, from the secret's logical id in the template (CloudFormation's
+   * `aws:cloudformation:logical-id` tag, which no user can set): the issuer role binds each id to
+   * that token's template configuration (lib/contract.ts, SESSION_TAG_TOKEN).
+   */
+  readonly tokenId: string;
+}
+
 /** DescribeSecret, refusing a secret that is not one of this stack's token secrets. */
-export async function describeOwnSecret(secretId: string, deadline: Deadline): Promise<DescribeSecretCommandOutput> {
+export async function describeOwnSecret(secretId: string, deadline: Deadline): Promise<OwnSecret> {
   const stackId = ownStackId();
   const meta = await describeSecret(secretId, deadline);
   const tag = (key: string) => meta.Tags?.find((t) => t.Key === key)?.Value;
   const problems = [CLOUDFORMATION_STACK_ID_TAG, STACK_TAG]
     .filter((key) => tag(key) !== stackId)
     .map((key) => `tag ${key} is ${JSON.stringify(tag(key) ?? null)}`);
+  const logicalId = tag(CLOUDFORMATION_LOGICAL_ID_TAG);
+  if (!logicalId) {
+    problems.push(`tag ${CLOUDFORMATION_LOGICAL_ID_TAG} is null`);
+  }
   if (problems.length > 0) {
     throw new HandlerError(`secret ${secretId} is not a token secret of this stack (${stackId}): ${problems.join(', ')}; nothing was written`);
   }
-  return meta;
+  return { meta, tokenId: tokenIdOf(createHash('sha256').update(logicalId!).digest('hex')) };
 }
 
 /**
  * The custom resource's properties must say what the secret's tags say: the rotation reads the tags,
  * so a deploy-time token for another configuration would be replaced by a different one at the next
  * rotation (CloudFormation updates the tags before it sends the Update, the secret being a dependency).
+ * A consistency check only: both can be changed by others (TagResource, lambda:InvokeFunction), and
+ * what a token may do is decided by the issuer role's policies, which bind each token to its template
+ * configuration.
  */
 export function checkPropertiesMatchTags(properties: Record<string, unknown>, meta: DescribeSecretCommandOutput, secretId: string): void {
   const tag = (key: string) => meta.Tags?.find((t) => t.Key === key)?.Value;

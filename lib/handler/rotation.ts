@@ -52,13 +52,14 @@ function stagesOf(meta: DescribeSecretCommandOutput, versionId: string): string[
 }
 
 /**
- * Issues a new token as AWSPENDING under the rotation's version id, from the secret's tags. A value
+ * Issues a new token as AWSPENDING under the rotation's version id, from the secret's tags (which
+ * others may change: the issuer role refuses a token for any configuration but the template's). A value
  * already written under that id (an earlier delivery of this step) is kept, without asking
  * CodeArtifact again; one that can no longer be used (its token expired while the rotation was
  * stuck) is a stuck rotation, see `releaseStuckVersion`.
  */
 async function createSecret(secretId: string, versionId: string, deadline: Deadline): Promise<void> {
-  const meta = await describeOwnSecret(secretId, deadline);
+  const { meta, tokenId } = await describeOwnSecret(secretId, deadline);
   if (stagesOf(meta, versionId).includes(CURRENT)) {
     return; // this rotation already finished
   }
@@ -73,7 +74,7 @@ async function createSecret(secretId: string, versionId: string, deadline: Deadl
     }
     return releaseStuckVersion(secretId, versionId, problem, deadline);
   }
-  const value = await issueToken(config, secretId, deadline);
+  const value = await issueToken(config, secretId, tokenId, deadline);
   try {
     await send(deadline, secretsManager(), `PutSecretValue on ${secretId}`, (sdk) => new sdk.PutSecretValueCommand({
       SecretId: secretId,
@@ -157,7 +158,7 @@ async function testSecret(secretId: string, versionId: string, deadline: Deadlin
 
 /** Moves AWSCURRENT to the new version and clears AWSPENDING, so the next rotation starts clean. */
 async function finishSecret(secretId: string, versionId: string, deadline: Deadline): Promise<void> {
-  const meta = await describeOwnSecret(secretId, deadline);
+  const { meta } = await describeOwnSecret(secretId, deadline);
   const stages = stagesOf(meta, versionId);
   if (!stages.includes(CURRENT)) {
     if (!stages.includes(PENDING)) {

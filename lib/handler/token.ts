@@ -1,6 +1,9 @@
-import { ISSUER_ROLE_ARN_ENV, SECRET_SCHEMA_VERSION, TokenConfig, TokenSecretValue } from '../contract';
+import {
+  ALL_REPOSITORIES_TAG_VALUE, ISSUER_ROLE_ARN_ENV, MAX_SESSION_TAG_VALUE_CHARS, REPOSITORY_SEPARATOR, SECRET_SCHEMA_VERSION,
+  SESSION_TAG_REPOSITORIES, SESSION_TAG_TOKEN, sessionTagParts, TokenConfig, TokenSecretValue,
+} from '../contract';
 import { dualStackRepositoryEndpoint, PACKAGE_FORMATS, repositoryEndpoint } from '../endpoints';
-import { sessionPolicy } from '../session-policy';
+import { MAX_SESSION_POLICY_CHARS, sessionPolicy } from '../session-policy';
 import { codeartifact, isAwsError, send, SessionCredentials, sts } from './aws';
 import { Deadline } from './deadline';
 import { HandlerError } from './errors';
@@ -19,12 +22,13 @@ const SESSION_SECONDS = 900;
 const SESSION_SECONDS_FOR_SESSION_TOKENS = 3600;
 
 /**
- * Issues one token: assumes the stack's issuer role with this token's session policy, calls
- * GetAuthorizationToken with that session, and returns the secret value to store. `secretId` names
- * the session, so CloudTrail shows which secret's token made a request.
+ * Issues one token: assumes the stack's issuer role with this token's session policy and session
+ * tags, calls GetAuthorizationToken with that session, and returns the secret value to store.
+ * `secretId` names the session, so CloudTrail shows which secret's token made a request; `tokenId`
+ * is the token's id (ownership.ts), which the issuer binds to its template configuration.
  */
-export async function issueToken(config: TokenConfig, secretId: string, deadline: Deadline): Promise<TokenSecretValue> {
-  const credentials = await assumeIssuerRole(config, secretId, deadline);
+export async function issueToken(config: TokenConfig, secretId: string, tokenId: string, deadline: Deadline): Promise<TokenSecretValue> {
+  const credentials = await assumeIssuerRole(config, secretId, tokenId, deadline);
   const what = `GetAuthorizationToken for domain '${config.domain}' (owner ${config.domainOwner}, region ${config.domainRegion})`;
   const out = await send(deadline, codeartifact(config.domainRegion, credentials), what, (sdk) => new sdk.GetAuthorizationTokenCommand({
     domain: config.domain,
@@ -72,22 +76,60 @@ export function endpointsOf(config: TokenConfig): Pick<TokenSecretValue, 'endpoi
 /** IAM is eventually consistent: a role created moments ago may not be assumable yet. */
 const PROPAGATION_DELAYS_MS = [2000, 4000, 8000];
 
-async function assumeIssuerRole(config: TokenConfig, secretId: string, deadline: Deadline): Promise<SessionCredentials> {
+/**
+ * The two session tags that name the token and the configuration it is issued with: the issuer role
+ * grants a bearer token only when both are one token's values as the template wrote them.
+ */
+export function sessionTagsOf(tokenId: string, config: TokenConfig): Array<{ Key: string; Value: string }> {
+  const parts = sessionTagParts(tokenId, {
+    domain: config.domain,
+    domainOwner: config.domainOwner,
+    domainRegion: config.domainRegion,
+    durationSeconds: String(config.durationSeconds),
+    repositories: config.repositories === '*' ? ALL_REPOSITORIES_TAG_VALUE : config.repositories.join(REPOSITORY_SEPARATOR),
+    access: config.access,
+  });
+  return [
+    { Key: SESSION_TAG_TOKEN, Value: parts.token.join(' ') },
+    { Key: SESSION_TAG_REPOSITORIES, Value: parts.repositories.join(' ') },
+  ];
+}
+
+async function assumeIssuerRole(config: TokenConfig, secretId: string, tokenId: string, deadline: Deadline): Promise<SessionCredentials> {
   const roleArn = process.env[ISSUER_ROLE_ARN_ENV];
   if (!roleArn) {
     throw new HandlerError(`the handler has no ${ISSUER_ROLE_ARN_ENV} environment variable: deploy it with the construct that created it`);
   }
   const what = `AssumeRole of the issuer role ${roleArn}`;
+  // STS's own limits, checked before asking: the configuration may come from tags that others changed,
+  // and STS answers an oversized request with a bare validation error (STS API reference, AssumeRole:
+  // "The plaintext that you use for both inline and managed session policies can't exceed 2,048
+  // characters"; IAM User Guide, "Passing session tags in AWS STS": values of at most 256 characters).
+  const policy = sessionPolicy(config);
+  if (policy.length > MAX_SESSION_POLICY_CHARS) {
+    throw new HandlerError(`${what} not attempted: this configuration's session policy has ${policy.length} characters, more than the `
+      + `${MAX_SESSION_POLICY_CHARS} AWS STS accepts; the construct refuses such a configuration at synth time, so the configuration tags `
+      + 'of the secret were changed: restore them (or redeploy the stack); nothing was written');
+  }
+  const tags = sessionTagsOf(tokenId, config);
+  const long = tags.find((t) => t.Value.length > MAX_SESSION_TAG_VALUE_CHARS);
+  if (long) {
+    throw new HandlerError(`${what} not attempted: session tag ${long.Key} would have ${long.Value.length} characters, more than the `
+      + `${MAX_SESSION_TAG_VALUE_CHARS} AWS STS accepts; the construct refuses such a configuration at synth time, so the configuration tags `
+      + 'of the secret were changed: restore them (or redeploy the stack); nothing was written');
+  }
   for (let attempt = 0; ; attempt++) {
     try {
       const out = await send(deadline, sts(), what, (sdk) => new sdk.AssumeRoleCommand({
         RoleArn: roleArn,
         RoleSessionName: sessionNameOf(secretId),
-        Policy: sessionPolicy(config),
+        Policy: policy,
+        Tags: tags,
         DurationSeconds: config.durationSeconds === 0 ? SESSION_SECONDS_FOR_SESSION_TOKENS : SESSION_SECONDS,
       }), {
         explain: (err) => ((err as { name?: string })?.name === 'AccessDenied'
-          ? '. The issuer role must trust the handler role, and the handler role must allow sts:AssumeRole on it.' : ''),
+          ? '. The issuer role trusts only the handler role, and the handler role allows sts:AssumeRole and sts:TagSession on it '
+          + 'only from the handler function itself (lambda:SourceFunctionArn): other code running with the handler role is refused.' : ''),
       });
       const c = out.Credentials;
       if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) {
@@ -117,7 +159,10 @@ function hint(err: unknown, config: TokenConfig): string {
   const e = err as { name?: string; message?: string };
   if (e?.name === 'AccessDeniedException') {
     return /sts:GetServiceBearerToken/.test(e.message ?? '')
-      ? '. The issuer role needs sts:GetServiceBearerToken with sts:AWSServiceName = codeartifact.amazonaws.com.'
+      ? '. The issuer role grants a bearer token only for the configuration the deployed template gives this secret\'s token '
+      + '(sts:GetServiceBearerToken is conditioned on the session tags that name the token and its configuration): the '
+      + 'configuration asked for (from the secret\'s tags at rotation, the event\'s properties at deploy time) is not that one. '
+      + 'If the secret\'s configuration tags were changed, restore them or redeploy the stack; nothing was written.'
       : `. The issuer role needs codeartifact:GetAuthorizationToken on the domain; for a domain in another account, the domain policy of ${config.domainOwner} must allow the issuer role (token.domainPolicyStatement()).`;
   }
   if (e?.name === 'ResourceNotFoundException') {

@@ -115,7 +115,7 @@ describe('failures answer FAILED with the cause, and leave the secret alone', ()
       /GetAuthorizationToken for domain 'my-domain' \(owner 111122223333, region eu-west-1\) failed: AccessDeniedException: User: .* is not authorized to perform: codeartifact:GetAuthorizationToken.*The issuer role needs codeartifact:GetAuthorizationToken on the domain; for a domain in another account, the domain policy of 111122223333 must allow the issuer role/],
     ['the missing sts permission',
       new AccessDeniedException({ message: 'User: arn:aws:sts::111122223333:assumed-role/R/x is not authorized to perform: sts:GetServiceBearerToken on resource: *', ...meta }),
-      /AccessDeniedException: .*sts:GetServiceBearerToken.*The issuer role needs sts:GetServiceBearerToken with sts:AWSServiceName = codeartifact.amazonaws.com/],
+      /AccessDeniedException: .*sts:GetServiceBearerToken.*The issuer role grants a bearer token only for the configuration the deployed template gives this secret's token .*nothing was written/],
     ['an unknown domain',
       new ResourceNotFoundException({ message: 'Domain not found', resourceId: 'my-domain', resourceType: 'domain', ...meta }),
       /ResourceNotFoundException: Domain not found\. Check that domain 'my-domain' exists in account 111122223333, region eu-west-1/],

@@ -70,7 +70,7 @@ describe('the handler writes only into its own stack\'s token secrets', () => {
     secrets.on(DescribeSecretCommand).resolves({ ARN: SECRET_ARN, Tags: ownSecretTags().filter((t) => !t.Key.startsWith('aws:')), VersionIdsToStages: { v2: ['AWSPENDING'] } });
     const create = await invoke(rotationEvent('createSecret', 'v2'));
     const finish = await invoke(rotationEvent('finishSecret', 'v2'));
-    expect(create.error?.message).toMatch(/is not a token secret of this stack .*tag aws:cloudformation:stack-id is null; nothing was written/);
+    expect(create.error?.message).toMatch(/is not a token secret of this stack .*tag aws:cloudformation:stack-id is null, tag aws:cloudformation:logical-id is null; nothing was written/);
     expect(finish.error?.message).toMatch(/is not a token secret of this stack/);
     nothingAskedOrWritten();
   });

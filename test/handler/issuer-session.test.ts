@@ -99,7 +99,7 @@ describe('failures to assume the issuer role', () => {
     const { logs } = await invoke(cfnEvent('Create', bed.url), context(12_000));
     // THEN
     expect(server.responses[0].body.Status).toBe('FAILED');
-    expect(server.responses[0].body.Reason).toMatch(new RegExp(`^AssumeRole of the issuer role ${ISSUER_ROLE_ARN} failed: AccessDenied: User: .* is not authorized to perform: sts:AssumeRole.*The issuer role must trust the handler role`));
+    expect(server.responses[0].body.Reason).toMatch(new RegExp(`^AssumeRole of the issuer role ${ISSUER_ROLE_ARN} failed: AccessDenied: User: .* is not authorized to perform: sts:AssumeRole.*The issuer role trusts only the handler role, and the handler role allows sts:AssumeRole and sts:TagSession on it only from the handler function itself`));
     expect(codeartifact.commandCalls(GetAuthorizationTokenCommand)).toHaveLength(0);
     expect(secrets.commandCalls(PutSecretValueCommand)).toHaveLength(0);
     expect(logs).not.toContain(ISSUER_CREDENTIALS.SecretAccessKey);

@@ -21,6 +21,7 @@ const NEW = 'rotation-version-0001-0000-000000000000';
 const OLD = 'previous-version-0000-0000-000000000000';
 const TAGS = [
   { Key: 'aws:cloudformation:stack-id', Value: STACK_ID },
+  { Key: 'aws:cloudformation:logical-id', Value: 'TokenSecretE0A5A6C1' },
   { Key: 'cdk-codeartifact-token:stack', Value: STACK_ID },
   { Key: 'cdk-codeartifact-token:domain', Value: 'my-domain' },
   { Key: 'cdk-codeartifact-token:domain-owner', Value: '444455556666' },
