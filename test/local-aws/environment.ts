@@ -155,7 +155,7 @@ export class E2eEnv {
       endpoints,
       token: opts.token,
     });
-    if (opts.authorizeSecretsManager) secretsProxy.authorizer = (request) => env.authorizeSecretsRequest(request);
+    if (opts.authorizeSecretsManager) secretsProxy.authorizer = env.secretsAuthorizer;
     return env;
   }
 
@@ -169,6 +169,11 @@ export class E2eEnv {
   private readonly clientOutputs: string[] = [];
   /** Errors of failed invocations, as Lambda reports them: part of the leak scan. */
   private readonly invokeErrors: string[] = [];
+  /**
+   * IAM's decisions on Secrets Manager requests (set on `secretsProxy.authorizer` by
+   * `authorizeSecretsManager`; a test may take it away and put it back).
+   */
+  public readonly secretsAuthorizer: SecretsAuthorizer;
   /** What earlier handler processes printed (before `updateStack`): part of the leak scan. */
   private readonly earlierHandlerOutput: string[] = [];
   private readonly endpoints: LambdaEndpoints;
@@ -198,6 +203,7 @@ export class E2eEnv {
       cfnResponses: this.cfnResponses, lambda: this.lambda, repositories: this.repositories, repositoryProxy: this.repositoryProxy,
       rotationInvoker: this.rotationInvoker, endpoints: this.endpoints,
     } = parts);
+    this.secretsAuthorizer = (request) => this.authorizeSecretsRequest(request);
     const template = this.template;
     const moto = this.moto;
     this.sm = new SecretsManagerClient({
@@ -315,18 +321,28 @@ export class E2eEnv {
    * tokens issued so far are kept. Returns the token's properties before the update, for the
    * Update event that CloudFormation sends next when they changed.
    */
-  public async updateStack(opts: { cdkOut: string; /** @default CodeArtifactTokenDefault */ stackName?: string }): Promise<Record<string, string>> {
+  public async updateStack(opts: {
+    /** The new cloud assembly (its template and handler asset). */
+    cdkOut?: string;
+    /** @default CodeArtifactTokenDefault */
+    stackName?: string;
+    /** Or the new template itself, the handler asset staying where the current one is. */
+    template?: any;
+  }): Promise<Record<string, string>> {
     const oldProps = this.properties();
     const oldSecretTags = Object.fromEntries(Object.keys(this.template.Resources)
       .filter((id) => this.template.Resources[id].Type === 'AWS::SecretsManager::Secret')
       .map((id) => [id, (this.resolve(this.template.Resources[id].Properties.Tags ?? []) as Array<{ Key: string; Value: string }>)]));
-    const template = JSON.parse(fs.readFileSync(path.join(opts.cdkOut, `${opts.stackName ?? 'CodeArtifactTokenDefault'}.template.json`), 'utf8'));
+    const cdkOut = opts.cdkOut ?? path.dirname(path.dirname(this.handlerFunction.asset));
+    const template = opts.template
+      ?? JSON.parse(fs.readFileSync(path.join(cdkOut, `${opts.stackName ?? 'CodeArtifactTokenDefault'}.template.json`), 'utf8'));
     for (const id of [this.tokenLogicalId, this.secretLogicalId]) {
       if (!template.Resources[id]) throw new Error(`the new template has no ${id}: CloudFormation would replace it, which this update does not model`);
     }
     this.template = template;
     this.resolver.template = template;
-    this.handlerFunction = findHandler(template, opts.cdkOut, this.resolver);
+    const previousFunction = this.handlerFunction;
+    this.handlerFunction = findHandler(template, cdkOut, this.resolver);
     this.identities.addRoleCredentials(HANDLER_ACCESS_KEY_ID, this.handlerFunction.roleArn,
       { 'lambda:SourceFunctionArn': this.handlerFunction.functionArn }, this.handlerFunction.logicalId);
     for (const [id, r] of Object.entries<any>(template.Resources)) {
@@ -340,11 +356,15 @@ export class E2eEnv {
       if (removed.length > 0) await this.sm.send(new UntagResourceCommand({ SecretId: this.resolver.physical[id], TagKeys: removed }));
       if (tags.length > 0) await this.sm.send(new TagResourceCommand({ SecretId: this.resolver.physical[id], Tags: tags }));
     }
-    const previous = this.lambda;
-    await previous.stop();
-    this.earlierHandlerOutput.push(previous.output);
-    this.lambda = await LambdaProcess.start(this.handlerFunction.asset, { ...this.endpoints, environment: this.handlerFunction.environment });
-    this.rotationInvoker.target = (event) => this.lambda.invoke(event, this.handlerFunction.timeoutMs);
+    // Lambda runs the new code (or configuration) only when the function changed.
+    if (previousFunction.asset !== this.handlerFunction.asset
+      || JSON.stringify(previousFunction.environment) !== JSON.stringify(this.handlerFunction.environment)) {
+      const previous = this.lambda;
+      await previous.stop();
+      this.earlierHandlerOutput.push(previous.output);
+      this.lambda = await LambdaProcess.start(this.handlerFunction.asset, { ...this.endpoints, environment: this.handlerFunction.environment });
+      this.rotationInvoker.target = (event) => this.lambda.invoke(event, this.handlerFunction.timeoutMs);
+    }
     return oldProps;
   }
 
@@ -361,7 +381,11 @@ export class E2eEnv {
   public async cfn(
     requestType: 'Create' | 'Update' | 'Delete',
     opts: {
-      props?: Record<string, string>; oldProps?: Record<string, string>; requestId?: string; timeoutMs?: number; responseUrl?: string;
+      props?: Record<string, string>;
+      oldProps?: Record<string, string>;
+      requestId?: string;
+      timeoutMs?: number;
+      responseUrl?: string;
       /** Another token custom resource of the template, by logical id. @default this environment's token */
       tokenLogicalId?: string;
       /** The event's StackId. @default the stack's (STACK_ID) */
