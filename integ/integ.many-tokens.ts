@@ -59,14 +59,24 @@ for (const expression of ['rate(177 minutes)', 'rate(237 minutes)']) {
     Target: Match.objectLike({ Input: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([handlerArn])] }) }),
   });
 }
-// One issuer policy naming both domains, each once, and every repository of each (no repositories prop).
-template.resourceCountIs('AWS::IAM::ManagedPolicy', 1);
+// One issuer policy (its inline one) naming both domains, each once, and every repository of each (no
+// repositories prop), and binding each of the three tokens to its configuration.
+const issuerPolicies = template.findResources('AWS::IAM::Policy', {
+  Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^CodeArtifactTokenHandlerIssuerRole') }] },
+});
+assert.strictEqual(Object.keys(issuerPolicies).length, 1, `expected one issuer policy, got ${Object.keys(issuerPolicies).join(', ')}`);
+template.resourcePropertiesCountIs('AWS::IAM::ManagedPolicy', { Roles: [{ Ref: Match.stringLikeRegexp('^CodeArtifactTokenHandlerIssuerRole') }] }, 0);
 const inDomain = (domain: string) => Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([{ 'Fn::GetAtt': [domain, 'Name'] }])] });
-template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+template.hasResourceProperties('AWS::IAM::Policy', {
   PolicyDocument: {
     Statement: [
+      Match.objectLike({ Action: 'sts:GetServiceBearerToken' }),
       { Action: 'codeartifact:GetAuthorizationToken', Effect: 'Allow', Resource: [inDomain('PackagesDomain'), inDomain('ToolsDomain')] },
       { Action: 'codeartifact:ReadFromRepository', Effect: 'Allow', Resource: [inDomain('PackagesDomain'), inDomain('ToolsDomain')] },
     ],
   },
 });
+const bound = (Object.values(issuerPolicies)[0] as any).Properties.PolicyDocument.Statement[0].Condition.StringEquals;
+for (const key of ['aws:PrincipalTag/cdk-codeartifact-token:token', 'aws:PrincipalTag/cdk-codeartifact-token:repositories']) {
+  assert.strictEqual(bound[key].length, 3, `expected the three tokens bound under ${key}, got ${JSON.stringify(bound[key])}`);
+}

@@ -154,7 +154,8 @@ func main() {
 		"arn:", map[string]interface{}{"Ref": "AWS::Partition"}, ":codeartifact:eu-west-1:111122223333:package/my-domain/releases/*",
 	}}}
 	publishes := false
-	for _, statement := range statementsOf(ofType("AWS::IAM::ManagedPolicy"), issuerRoleID) {
+	// The issuer's rights fill its inline policy first, then managed policies.
+	for _, statement := range statementsOf(append(ofType("AWS::IAM::Policy"), ofType("AWS::IAM::ManagedPolicy")...), issuerRoleID) {
 		publishes = publishes || (holds(statement["Action"], "codeartifact:PublishPackageVersion") && holds(statement["Resource"], packageWildcard))
 	}
 	check(publishes, "the issuer role may codeartifact:PublishPackageVersion on package/my-domain/releases/*", issuerRoleID)

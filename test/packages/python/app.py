@@ -111,9 +111,10 @@ if len(functions) == 1:
     asset = os.path.join(assembly.directory, "asset." + functions[0]["Properties"]["Code"]["S3Key"].removesuffix(".zip"), "index.js")
 check(os.path.isfile(asset), "the bundled handler is in the cloud assembly", asset)
 
+# The issuer's rights fill its inline policy first, then managed policies.
 issuer_statements = [
     s
-    for p in of_type("AWS::IAM::ManagedPolicy") if p["Properties"]["Roles"] == [{"Ref": issuer_role_id}]
+    for p in of_type("AWS::IAM::Policy") + of_type("AWS::IAM::ManagedPolicy") if p["Properties"]["Roles"] == [{"Ref": issuer_role_id}]
     for s in p["Properties"]["PolicyDocument"]["Statement"]
 ]
 package_wildcard = {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":codeartifact:eu-west-1:111122223333:package/my-domain/releases/*"]]}

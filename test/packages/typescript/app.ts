@@ -105,8 +105,9 @@ template.hasResourceProperties('AWS::Lambda::Function', {
   VpcConfig: { SecurityGroupIds: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^HandlerSg'), 'GroupId'] }] },
   Environment: { Variables: { ISSUER_ROLE_ARN: { 'Fn::GetAtt': [issuerRoleId, 'Arn'] } } },
 });
-// The issuer role's customer-managed policies: the domain, the two repositories and their packages.
-const issuerPolicy = (statement: object) => template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+// The issuer role's policy (its inline one, for these two tokens): the domain, the two repositories
+// and their packages, and the binding of each token to its configuration.
+const issuerPolicy = (statement: object) => template.hasResourceProperties('AWS::IAM::Policy', {
   Roles: [{ Ref: issuerRoleId }],
   PolicyDocument: { Statement: Match.arrayWith([statement]) },
 });

@@ -114,7 +114,10 @@ public final class ConsumerApp {
         JsonNode packageWildcard = mapper.valueToTree(Map.of("Fn::Join", List.of("", List.of(
                 "arn:", Map.of("Ref", "AWS::Partition"), ":codeartifact:eu-west-1:111122223333:package/my-domain/releases/*"))));
         boolean publishes = false;
-        for (JsonNode policy : ofType(resources, "AWS::IAM::ManagedPolicy")) {
+        // The issuer's rights fill its inline policy first, then managed policies.
+        List<JsonNode> issuerPolicies = new ArrayList<>(ofType(resources, "AWS::IAM::Policy"));
+        issuerPolicies.addAll(ofType(resources, "AWS::IAM::ManagedPolicy"));
+        for (JsonNode policy : issuerPolicies) {
             if (!policy.at("/Properties/Roles").equals(issuerRoleRef)) {
                 continue;
             }
