@@ -80,13 +80,15 @@ const TEMPLATE = {
   },
 };
 
+let resolver: TemplateResolver;
 let identities: Identities;
 let sts: LocalSts;
 let codeArtifact: FakeCodeArtifact;
 const clients: Array<{ destroy(): void }> = [];
 
 beforeAll(async () => {
-  identities = new Identities(new TemplateResolver(TEMPLATE));
+  resolver = new TemplateResolver(TEMPLATE);
+  identities = new Identities(resolver);
   identities.addRoleCredentials('AKIAHANDLERFUNCTION0', HANDLER_ROLE, { 'lambda:SourceFunctionArn': FUNCTION_ARN }, 'Handler');
   identities.addRoleCredentials('AKIAHANDLERROLEBARE0', HANDLER_ROLE);
   identities.addRoleCredentials('AKIAHANDLEROTHERFN00', HANDLER_ROLE, { 'lambda:SourceFunctionArn': `${FUNCTION_ARN}-copy` }, 'Handler-copy');
@@ -241,6 +243,7 @@ describe('GetAuthorizationToken with a tagged session', () => {
       Resource: '*',
       Condition: { StringEquals: { [`aws:PrincipalTag/${TOKEN_TAG}`]: A.token }, DateLessThan: { 'aws:TokenIssueTime': new Date(issuedAt + 1).toISOString() } },
     });
+    resolver.template = TEMPLATE; // an edited template, deployed again
     try {
       // THEN the token is refused, with the deny as the reason
       expect(identities.authorizeToken(token, 'codeartifact:ReadFromRepository', repo)).toMatchObject({
@@ -253,6 +256,7 @@ describe('GetAuthorizationToken with a tagged session', () => {
       expect(identities.authorizeToken(fresh, 'codeartifact:ReadFromRepository', repo).allowed).toBe(true);
     } finally {
       statements.pop();
+      resolver.template = TEMPLATE;
     }
   });
 });

@@ -44,10 +44,36 @@ export interface HandlerFunction {
 
 export class TemplateResolver {
   /** Physical ids of the resources the kit created, by logical id. */
-  public readonly physical: Record<string, string> = {};
+  public readonly physical: Record<string, string>;
+  /** Resolved policies by role, valid while neither the template nor a physical id changes. */
+  private readonly policyCache = new Map<string, any[]>();
+  private deployed: any;
 
   /** @param template the deployed template; a stack update replaces it (E2eEnv.updateStack) */
-  constructor(public template: any) {}
+  constructor(template: any) {
+    this.deployed = template;
+    // Every request the local AWS decides resolves its principal's policies: a burst of 150 deploys
+    // must not spend its time walking the template again for each.
+    this.physical = new Proxy<Record<string, string>>({}, {
+      set: (target, key, value) => {
+        this.policyCache.clear();
+        return Reflect.set(target, key, value);
+      },
+      deleteProperty: (target, key) => {
+        this.policyCache.clear();
+        return Reflect.deleteProperty(target, key);
+      },
+    });
+  }
+
+  public get template(): any {
+    return this.deployed;
+  }
+
+  public set template(template: any) {
+    this.policyCache.clear();
+    this.deployed = template;
+  }
 
   /**
    * The identity policies of a template role, resolved: its inline policies, the customer-managed
@@ -55,6 +81,14 @@ export class TemplateResolver {
    * policies (by ARN) are left out: none of them grants CodeArtifact or STS rights to our roles.
    */
   public policiesOfRole(logicalId: string): any[] {
+    const cached = this.policyCache.get(logicalId);
+    if (cached) return cached;
+    const policies = this.resolvePoliciesOfRole(logicalId);
+    this.policyCache.set(logicalId, policies);
+    return policies;
+  }
+
+  private resolvePoliciesOfRole(logicalId: string): any[] {
     const resources = this.template.Resources as Record<string, any>;
     const role = resources[logicalId];
     if (role?.Type !== 'AWS::IAM::Role') throw new Error(`${logicalId} is not a role in the template`);
