@@ -67,8 +67,9 @@ export async function coldStartReport(root: string, work: string, runs: number):
   const handler = findHandler(template, cdkOut, resolver);
   const ours = handler.asset;
   const identities = new Identities(resolver);
-  // The handler's own credentials stand for its execution role, as Lambda's would.
-  identities.addRoleCredentials(HANDLER_ACCESS_KEY_ID, handler.roleArn);
+  // The handler's own credentials stand for its execution role, as Lambda's would, with the
+  // function's ARN as lambda:SourceFunctionArn (the issuer role may be assumed only from it).
+  identities.addRoleCredentials(HANDLER_ACCESS_KEY_ID, handler.roleArn, { 'lambda:SourceFunctionArn': handler.functionArn }, handler.logicalId);
 
   const moto = await MotoServer.start();
   // Ours asks as the issuer session and is checked against the template's policies. The

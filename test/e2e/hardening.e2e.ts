@@ -35,7 +35,7 @@ test('a hand-made Create naming a foreign secret tagged with our stack tag: FAIL
   const r = await env.cfn('Create', { props: env.properties({ SecretId: arn }) });
   // THEN
   expect(r.response?.Status).toBe('FAILED');
-  expect(r.response?.Reason).toBe(`secret ${arn} is not a token secret of this stack (${STACK_ID}): tag aws:cloudformation:stack-id is null; nothing was written`);
+  expect(r.response?.Reason).toBe(`secret ${arn} is not a token secret of this stack (${STACK_ID}): tag aws:cloudformation:stack-id is null, tag aws:cloudformation:logical-id is null; nothing was written`);
   expect(await valueOf(arn)).toBe('hunter2-the-database-password');
   expect(env.callsSince(mark)).toEqual({ 'secretsmanager:DescribeSecret': 1 });
 });
@@ -49,7 +49,7 @@ test('a rotation event for that foreign secret: every writing step fails, nothin
     results.push(await env.lambda.invoke({ SecretId: arn, ClientRequestToken: versionId, Step: step }, 10_000));
   }
   expect(results.map((r) => r.ok)).toEqual([false, false]);
-  for (const r of results) expect(r.error).toMatch(/is not a token secret of this stack .*tag aws:cloudformation:stack-id is null; nothing was written/);
+  for (const r of results) expect(r.error).toMatch(/is not a token secret of this stack .*tag aws:cloudformation:stack-id is null, tag aws:cloudformation:logical-id is null; nothing was written/);
   expect(await valueOf(arn)).toBe('hunter2-the-database-password');
   const calls = env.callsSince(mark);
   expect(Object.keys(calls).filter((k) => !k.endsWith(':DescribeSecret'))).toEqual([]);

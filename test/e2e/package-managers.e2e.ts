@@ -161,21 +161,30 @@ describe('the publisher token (releases, read and publish)', () => {
 });
 
 describe('tokens the repositories refuse', () => {
-  test('a token whose issuer lacks the right: the template grants no repository "private"', async () => {
-    // GIVEN a hand-made Update naming a repository the issuer role's policies do not grant
+  test('a repository the template gives no token ("private"): the issuer gives no token for it, and the stored token cannot read it', async () => {
+    // GIVEN a hand-made Update naming a repository the issuer role's policies do not grant, the tags changed to match
     reader.repositories.addRepository(reader.domainName, ACCOUNT, REGION, 'private');
     reader.repositories.seedNpm(reader.domainName, ACCOUNT, REGION, 'private', 'left-pad', '1.3.0');
+    const stored = (await reader.value())!;
     await reader.updateSecretTags({ 'cdk-codeartifact-token:repositories': 'private' });
-    const update = await reader.cfn('Update', { props: reader.properties({ Repositories: 'private' }), oldProps: reader.properties() });
-    // WHEN the handler issues it (its session policy names private) and npm uses it
-    expect(update.response?.Status).toBe('SUCCESS');
-    const mark = reader.repositories.requests.length;
-    const r = await run(reader, ['read-secret', 'npm-install'], project(), { edit: (s) => s.replace('.endpoints.shared.npm', '.endpoints.private.npm') });
-    // THEN the identity policy, not the session policy, refuses it
-    expect(r.ok).toBe(false);
-    expect(denials(reader, mark)[0].reason).toMatch(/implicitly denied: no identity statement allows codeartifact:ReadFromRepository on .*repository\/.*\/private/);
-    // AND back to the template's configuration
-    await reader.updateSecretTags({ 'cdk-codeartifact-token:repositories': 'shared' });
+    try {
+      // WHEN the handler asks the issuer for it
+      const update = await reader.cfn('Update', { props: reader.properties({ Repositories: 'private' }), oldProps: reader.properties() });
+      // THEN the issuer refuses a bearer token for a configuration that is not the template's; nothing is written
+      expect(update.response?.Status).toBe('FAILED');
+      expect(update.response?.Reason).toMatch(/not authorized to perform: sts:GetServiceBearerToken on resource: \* .*configuration the deployed template gives this secret's token/);
+      expect((await reader.value())!).toEqual(stored);
+      // AND the stored token, used on private, is refused: the issuer holds no right there (nor does the token's session policy)
+      const mark = reader.repositories.requests.length;
+      const r = await run(reader, ['read-secret', 'npm-install'], project(), {
+        edit: (s) => s.replace('\'.endpoints.shared.npm\'', '\'.endpointTemplate | sub("{format}"; "npm") | sub("{repository}"; "private")\''),
+      });
+      expect(r.ok).toBe(false);
+      expect(denials(reader, mark)[0].reason).toMatch(/implicitly denied: no identity statement allows codeartifact:ReadFromRepository on .*repository\/.*\/private/);
+    } finally {
+      // AND back to the template's configuration
+      await reader.updateSecretTags({ 'cdk-codeartifact-token:repositories': 'shared' });
+    }
     expect((await reader.cfn('Update')).response?.Status).toBe('SUCCESS');
   });
 

@@ -16,12 +16,13 @@ import {
   RotateSecretCommand,
   SecretsManagerClient,
   TagResourceCommand,
+  UntagResourceCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { CfnResponse, CfnResponseServer, ReceivedResponse } from './cfn-responses';
 import { ExpectedValue, leakProblems } from './checks';
 import { FakeCodeArtifact } from './fake-codeartifact';
-import { Identities } from './identities';
-import { HANDLER_ACCESS_KEY_ID, InvokeResult, LambdaProcess } from './lambda-process';
+import { Identities, sessionArnOf } from './identities';
+import { HANDLER_ACCESS_KEY_ID, InvokeResult, LambdaEndpoints, LambdaProcess } from './lambda-process';
 import { LocalSts } from './local-sts';
 import { MotoServer } from './moto';
 import { PackageRepositories } from './package-repositories';
@@ -29,7 +30,7 @@ import { ensurePythonVenv, PROJECT_ROOT } from './python-venv';
 import { BashSnippetResult, readmeSnippet, runBashSnippet } from './readme-snippets';
 import { RepositoryProxy } from './repository-proxy';
 import { RotationInvocation, RotationInvoker } from './rotation-invoker';
-import { SecretsProxy } from './secrets-proxy';
+import { SecretsAuthorizer, SecretsProxy, SecretsRequest } from './secrets-proxy';
 import { ACCOUNT, cloudFormationSystemTags, findHandler, HandlerFunction, REGION, STACK_ID, TemplateResolver } from './template';
 
 export { ACCOUNT, PARTITION, REGION, STACK_ID } from './template';
@@ -43,6 +44,12 @@ export interface EnvOptions {
   readonly stackName?: string;
   /** The token this environment deploys, by the start of its logical id. @default the template's first token */
   readonly token?: string;
+  /**
+   * Decide the handler's Secrets Manager requests with the template's policies too, the secret's
+   * tags as `aws:ResourceTag/KEY` (refused: AccessDeniedException, as IAM would).
+   * @default false: moto answers every request
+   */
+  readonly authorizeSecretsManager?: boolean;
   readonly log?: (line: string) => void;
 }
 
@@ -85,6 +92,7 @@ interface EnvParts {
   readonly repositories: PackageRepositories;
   readonly repositoryProxy: RepositoryProxy;
   readonly rotationInvoker: RotationInvoker;
+  readonly endpoints: LambdaEndpoints;
   readonly token?: string;
 }
 
@@ -100,8 +108,11 @@ export class E2eEnv {
     const resolver = new TemplateResolver(template);
     const handlerFunction = findHandler(template, cdkOut, resolver);
     const identities = new Identities(resolver);
-    // The handler's own credentials stand for its execution role, as Lambda's would.
-    identities.addRoleCredentials(HANDLER_ACCESS_KEY_ID, handlerFunction.roleArn);
+    // The handler's own credentials stand for its execution role, as Lambda's would, and carry the
+    // function's ARN (Lambda Developer Guide, "Using source function ARN to control function access
+    // behavior": Lambda adds lambda:SourceFunctionArn to the credentials it gives the function).
+    identities.addRoleCredentials(HANDLER_ACCESS_KEY_ID, handlerFunction.roleArn,
+      { 'lambda:SourceFunctionArn': handlerFunction.functionArn }, handlerFunction.logicalId);
     // Secrets Manager's side of RotateSecret: moto invokes each step through the kit.
     const rotationInvoker = await RotationInvoker.start();
     const [moto, codeArtifact, sts, cfnResponses] = await Promise.all([
@@ -118,16 +129,16 @@ export class E2eEnv {
       },
     });
     const repositoryProxy = await RepositoryProxy.start({ target: repositories, regions: [REGION] });
-    const lambda = await LambdaProcess.start(handlerFunction.asset, {
+    const endpoints: LambdaEndpoints = {
       region: REGION,
       secretsManager: secretsProxy.url,
       codeArtifact: codeArtifact.url,
       sts: sts.url,
-      environment: handlerFunction.environment,
       responseOrigin: new URL(cfnResponses.url).origin,
-    });
+    };
+    const lambda = await LambdaProcess.start(handlerFunction.asset, { ...endpoints, environment: handlerFunction.environment });
     rotationInvoker.target = (event) => lambda.invoke(event, handlerFunction.timeoutMs);
-    return new E2eEnv({
+    const env = new E2eEnv({
       rotationInvoker,
       template,
       resolver,
@@ -141,8 +152,11 @@ export class E2eEnv {
       lambda,
       repositories,
       repositoryProxy,
+      endpoints,
       token: opts.token,
     });
+    if (opts.authorizeSecretsManager) secretsProxy.authorizer = env.secretsAuthorizer;
+    return env;
   }
 
   /** The kit's own Secrets Manager client: straight to moto, not counted as the handler's calls. */
@@ -155,9 +169,18 @@ export class E2eEnv {
   private readonly clientOutputs: string[] = [];
   /** Errors of failed invocations, as Lambda reports them: part of the leak scan. */
   private readonly invokeErrors: string[] = [];
+  /**
+   * IAM's decisions on Secrets Manager requests (set on `secretsProxy.authorizer` by
+   * `authorizeSecretsManager`; a test may take it away and put it back).
+   */
+  public readonly secretsAuthorizer: SecretsAuthorizer;
+  /** What earlier handler processes printed (before `updateStack`): part of the leak scan. */
+  private readonly earlierHandlerOutput: string[] = [];
+  private readonly endpoints: LambdaEndpoints;
 
-  public readonly template: any;
-  public readonly handlerFunction: HandlerFunction;
+  /** The deployed template: another after `updateStack`. */
+  public template: any;
+  public handlerFunction: HandlerFunction;
   /** Who is who, and which tokens carry which identity: decided from the template's policies. */
   public readonly identities: Identities;
   public readonly moto: MotoServer;
@@ -165,7 +188,8 @@ export class E2eEnv {
   public readonly codeArtifact: FakeCodeArtifact;
   public readonly sts: LocalSts;
   public readonly cfnResponses: CfnResponseServer;
-  public readonly lambda: LambdaProcess;
+  /** The handler's process: a new one after `updateStack`. */
+  public lambda: LambdaProcess;
   /** The domain's repositories, at their real endpoints through `repositoryProxy`. */
   public readonly repositories: PackageRepositories;
   public readonly repositoryProxy: RepositoryProxy;
@@ -177,8 +201,9 @@ export class E2eEnv {
       template: this.template, resolver: this.resolver, handlerFunction: this.handlerFunction, identities: this.identities,
       moto: this.moto, secretsProxy: this.secretsProxy, codeArtifact: this.codeArtifact, sts: this.sts,
       cfnResponses: this.cfnResponses, lambda: this.lambda, repositories: this.repositories, repositoryProxy: this.repositoryProxy,
-      rotationInvoker: this.rotationInvoker,
+      rotationInvoker: this.rotationInvoker, endpoints: this.endpoints,
     } = parts);
+    this.secretsAuthorizer = (request) => this.authorizeSecretsRequest(request);
     const template = this.template;
     const moto = this.moto;
     this.sm = new SecretsManagerClient({
@@ -228,12 +253,25 @@ export class E2eEnv {
 
   /** The token's custom-resource properties, resolved, with `overrides` applied. */
   public properties(overrides: Record<string, string> = {}): Record<string, string> {
-    return { ...this.resolve(this.template.Resources[this.tokenLogicalId].Properties), ...overrides };
+    return this.propertiesOf(this.tokenLogicalId, overrides);
+  }
+
+  /** Any token custom resource's properties, resolved, with `overrides` applied. */
+  public propertiesOf(tokenLogicalId: string, overrides: Record<string, string> = {}): Record<string, string> {
+    return { ...this.resolve(this.template.Resources[tokenLogicalId].Properties), ...overrides };
+  }
+
+  /** The physical id of a template resource the kit created (a secret's ARN, a token's physical id). */
+  public physicalId(logicalId: string): string {
+    const id = this.resolver.physical[logicalId];
+    if (id === undefined) throw new Error(`${logicalId} has not been created`);
+    return id;
   }
 
   /**
-   * What CloudFormation does before the custom resource: creates the secret the template describes
-   * (name, description, tags; GenerateSecretString gives it a random first value), and the domain.
+   * What CloudFormation does before the custom resources: creates every secret the template
+   * describes (name, description, tags; GenerateSecretString gives it a random first value), and
+   * the domain and repositories. Returns this token's secret ARN.
    */
   public async createStackResources(opts: { withValue?: boolean } = {}): Promise<string> {
     this.codeArtifact.domains.add(`${ACCOUNT}/${this.domainName}`);
@@ -241,9 +279,11 @@ export class E2eEnv {
       const { DomainName, RepositoryName } = this.resolve(r.Properties);
       this.repositories.addRepository(DomainName, ACCOUNT, REGION, RepositoryName);
     }
-    const arn = await this.createTokenSecret(opts);
-    this.resolver.physical[this.secretLogicalId] = arn;
-    return arn;
+    const secrets = Object.keys(this.template.Resources).filter((id) => this.template.Resources[id].Type === 'AWS::SecretsManager::Secret');
+    for (const id of secrets) {
+      this.resolver.physical[id] = await this.createTemplateSecret(id, opts);
+    }
+    return this.secretArn;
   }
 
   /**
@@ -251,16 +291,81 @@ export class E2eEnv {
    * CloudFormation's own tags), under another name: for a burst of many tokens of one stack.
    */
   public async createTokenSecret(opts: { withValue?: boolean; name?: string } = {}): Promise<string> {
-    const props = this.resolve(this.template.Resources[this.secretLogicalId].Properties);
+    return this.createTemplateSecret(this.secretLogicalId, opts);
+  }
+
+  /**
+   * A template secret as CloudFormation creates it: the template's value and tags, and
+   * CloudFormation's own tags (aws:cloudformation:stack-id and aws:cloudformation:logical-id among
+   * them, which no user can set: cloudFormationSystemTags in template.ts).
+   */
+  public async createTemplateSecret(logicalId: string, opts: { withValue?: boolean; name?: string } = {}): Promise<string> {
+    const props = this.resolve(this.template.Resources[logicalId].Properties);
     const out = await this.sm.send(new CreateSecretCommand({
-      Name: opts.name ?? props.Name ?? `${this.secretLogicalId}-${randomBytes(6).toString('base64url')}`,
+      Name: opts.name ?? props.Name ?? `${logicalId}-${randomBytes(6).toString('base64url')}`,
       Description: props.Description,
-      Tags: [...(props.Tags ?? []), ...cloudFormationSystemTags(this.secretLogicalId)],
+      Tags: [...(props.Tags ?? []), ...cloudFormationSystemTags(logicalId)],
       KmsKeyId: props.KmsKeyId,
       SecretString: opts.withValue === false ? undefined
         : props.SecretString ?? (props.GenerateSecretString ? randomBytes(24).toString('base64') : undefined),
     }));
     return out.ARN!;
+  }
+
+  /**
+   * A stack update to another template (same stack, e.g. the next release of the library), as
+   * CloudFormation runs it up to the custom resources: the roles and policies become the new
+   * template's (every later request is decided by them), the function runs the new handler asset
+   * (same function ARN when its logical id stays), and the secrets' tags become the new template's
+   * (TagResource and UntagResource; CloudFormation's own tags stay). Secrets, their values and the
+   * tokens issued so far are kept. Returns the token's properties before the update, for the
+   * Update event that CloudFormation sends next when they changed.
+   */
+  public async updateStack(opts: {
+    /** The new cloud assembly (its template and handler asset). */
+    cdkOut?: string;
+    /** @default CodeArtifactTokenDefault */
+    stackName?: string;
+    /** Or the new template itself, the handler asset staying where the current one is. */
+    template?: any;
+  }): Promise<Record<string, string>> {
+    const oldProps = this.properties();
+    const oldSecretTags = Object.fromEntries(Object.keys(this.template.Resources)
+      .filter((id) => this.template.Resources[id].Type === 'AWS::SecretsManager::Secret')
+      .map((id) => [id, (this.resolve(this.template.Resources[id].Properties.Tags ?? []) as Array<{ Key: string; Value: string }>)]));
+    const cdkOut = opts.cdkOut ?? path.dirname(path.dirname(this.handlerFunction.asset));
+    const template = opts.template
+      ?? JSON.parse(fs.readFileSync(path.join(cdkOut, `${opts.stackName ?? 'CodeArtifactTokenDefault'}.template.json`), 'utf8'));
+    for (const id of [this.tokenLogicalId, this.secretLogicalId]) {
+      if (!template.Resources[id]) throw new Error(`the new template has no ${id}: CloudFormation would replace it, which this update does not model`);
+    }
+    this.template = template;
+    this.resolver.template = template;
+    const previousFunction = this.handlerFunction;
+    this.handlerFunction = findHandler(template, cdkOut, this.resolver);
+    this.identities.addRoleCredentials(HANDLER_ACCESS_KEY_ID, this.handlerFunction.roleArn,
+      { 'lambda:SourceFunctionArn': this.handlerFunction.functionArn }, this.handlerFunction.logicalId);
+    for (const [id, r] of Object.entries<any>(template.Resources)) {
+      if (r.Type !== 'AWS::SecretsManager::Secret') continue;
+      if (!this.resolver.physical[id]) {
+        this.resolver.physical[id] = await this.createTemplateSecret(id);
+        continue;
+      }
+      const tags = this.resolve(r.Properties.Tags ?? []) as Array<{ Key: string; Value: string }>;
+      const removed = (oldSecretTags[id] ?? []).map((t) => t.Key).filter((k) => !tags.some((t) => t.Key === k));
+      if (removed.length > 0) await this.sm.send(new UntagResourceCommand({ SecretId: this.resolver.physical[id], TagKeys: removed }));
+      if (tags.length > 0) await this.sm.send(new TagResourceCommand({ SecretId: this.resolver.physical[id], Tags: tags }));
+    }
+    // Lambda runs the new code (or configuration) only when the function changed.
+    if (previousFunction.asset !== this.handlerFunction.asset
+      || JSON.stringify(previousFunction.environment) !== JSON.stringify(this.handlerFunction.environment)) {
+      const previous = this.lambda;
+      await previous.stop();
+      this.earlierHandlerOutput.push(previous.output);
+      this.lambda = await LambdaProcess.start(this.handlerFunction.asset, { ...this.endpoints, environment: this.handlerFunction.environment });
+      this.rotationInvoker.target = (event) => this.lambda.invoke(event, this.handlerFunction.timeoutMs);
+    }
+    return oldProps;
   }
 
   /** What CloudFormation does to the secret when the token's duration changes: new tags. */
@@ -275,32 +380,43 @@ export class E2eEnv {
   /** Sends one custom-resource event to the handler and collects the responses for it. */
   public async cfn(
     requestType: 'Create' | 'Update' | 'Delete',
-    opts: { props?: Record<string, string>; oldProps?: Record<string, string>; requestId?: string; timeoutMs?: number; responseUrl?: string } = {},
+    opts: {
+      props?: Record<string, string>;
+      oldProps?: Record<string, string>;
+      requestId?: string;
+      timeoutMs?: number;
+      responseUrl?: string;
+      /** Another token custom resource of the template, by logical id. @default this environment's token */
+      tokenLogicalId?: string;
+      /** The event's StackId. @default the stack's (STACK_ID) */
+      stackId?: string;
+    } = {},
   ): Promise<CfnResult> {
     const requestId = opts.requestId ?? randomUUID();
-    const props = opts.props ?? this.properties();
+    const logicalId = opts.tokenLogicalId ?? this.tokenLogicalId;
+    const props = opts.props ?? this.propertiesOf(logicalId);
     const event: Record<string, any> = {
       RequestType: requestType,
       ServiceToken: props.ServiceToken,
       ResponseURL: opts.responseUrl ?? this.cfnResponses.responseUrl(requestId),
-      StackId: STACK_ID,
+      StackId: opts.stackId ?? STACK_ID,
       RequestId: requestId,
-      LogicalResourceId: this.tokenLogicalId,
-      ResourceType: this.template.Resources[this.tokenLogicalId].Type,
+      LogicalResourceId: logicalId,
+      ResourceType: this.template.Resources[logicalId].Type,
       ResourceProperties: props,
     };
     if (requestType !== 'Create') {
-      event.PhysicalResourceId = this.resolver.physical[this.tokenLogicalId];
+      event.PhysicalResourceId = this.resolver.physical[logicalId];
     }
     if (requestType === 'Update') {
-      event.OldResourceProperties = opts.oldProps ?? this.properties();
+      event.OldResourceProperties = opts.oldProps ?? this.propertiesOf(logicalId);
     }
     const invoke = await this.invoke(event, opts.timeoutMs);
     await settle();
     const responses = this.cfnResponses.for(requestId);
     const response = responses.length === 1 ? responses[0].body : undefined;
-    if (requestType === 'Create' && response?.Status === 'SUCCESS') {
-      this.resolver.physical[this.tokenLogicalId] = response.PhysicalResourceId;
+    if (requestType === 'Create' && response?.Status === 'SUCCESS' && event.StackId === STACK_ID) {
+      this.resolver.physical[logicalId] = response.PhysicalResourceId;
     }
     return { event, invoke, responses, response };
   }
@@ -450,6 +566,7 @@ export class E2eEnv {
   public leaks(): string[] {
     const places: [string, string][] = [
       ['handler stdout', this.lambda.stdout],
+      ['earlier handler processes', this.earlierHandlerOutput.join('\n')],
       ['handler stderr', this.lambda.stderr],
       ['invocation errors', this.invokeErrors.join('\n')],
       ['package-manager output', this.clientOutputs.join('\n')],
@@ -464,6 +581,29 @@ export class E2eEnv {
       this.repositoryProxy.stop(), this.repositories.stop(), this.rotationInvoker.stop(),
     ]);
     this.sm.destroy();
+  }
+
+  /**
+   * IAM's decision on a Secrets Manager request: the caller's template policies, on the secret's ARN,
+   * with the secret's tags in context (Secrets Manager User Guide, "Control access to secrets using
+   * tags": `aws:ResourceTag/tag-key`). A secret that does not exist is left to moto to answer.
+   */
+  private async authorizeSecretsRequest(request: SecretsRequest): Promise<Awaited<ReturnType<SecretsAuthorizer>>> {
+    const principal = this.identities.principalOf(request.accessKeyId);
+    if (!principal) return { allowed: false, message: 'The security token included in the request is invalid.', reason: `unknown access key ${request.accessKeyId}` };
+    if (request.secretId === undefined) return { allowed: true };
+    let meta;
+    try {
+      meta = await this.sm.send(new DescribeSecretCommand({ SecretId: request.secretId }));
+    } catch {
+      return { allowed: true };
+    }
+    const action = `secretsmanager:${request.operation}`;
+    const context = Object.fromEntries((meta.Tags ?? []).map((t) => [`aws:ResourceTag/${t.Key}`, t.Value ?? '']));
+    const d = this.identities.authorize(principal, action, meta.ARN!, context);
+    if (d.allowed) return { allowed: true };
+    const why = d.explicit ? 'with an explicit deny in an identity-based policy' : `because no identity-based policy allows the ${action} action`;
+    return { allowed: false, message: `User: ${sessionArnOf(principal)} is not authorized to perform: ${action} on resource: ${meta.ARN} ${why}`, reason: d.reason };
   }
 
   private async invoke(event: unknown, timeoutMs = this.handlerFunction.timeoutMs): Promise<InvokeResult> {

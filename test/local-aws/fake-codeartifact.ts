@@ -13,7 +13,7 @@
  */
 import { randomBytes } from 'crypto';
 import * as http from 'http';
-import { Identities } from './identities';
+import { Identities, sessionArnOf } from './identities';
 import { close, listen, readBody } from './net';
 import { PARTITION } from './template';
 import { TokenBucket } from './token-bucket';
@@ -38,6 +38,8 @@ export interface CodeArtifactCall {
   readonly status: number;
   /** 'token issued', an error type, or the injected fault. */
   readonly outcome: string;
+  /** For a refused caller: the local evaluator's reason (which statement, which key), beyond AWS's message. */
+  readonly reason?: string;
 }
 
 const STATUS: Record<string, number> = {
@@ -113,8 +115,8 @@ export class FakeCodeArtifact {
       durationSeconds: q.has('duration') ? Number(q.get('duration')) : undefined,
       signedFor: /Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(auth)?.slice(1).join('/'),
     };
-    const fail = (type: string, message: string, status = STATUS[type]) => {
-      this.calls.push({ ...call, status, outcome: type });
+    const fail = (type: string, message: string, status = STATUS[type], reason?: string) => {
+      this.calls.push({ ...call, status, outcome: type, ...(reason ? { reason } : {}) });
       res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-errortype': type, 'x-amzn-requestid': reqId() });
       res.end(JSON.stringify({ message }));
     };
@@ -190,7 +192,10 @@ export class FakeCodeArtifact {
       ] as const) {
         const decision = this.identities.authorize(issuer, action, resource, context);
         if (!decision.allowed) {
-          return fail('AccessDeniedException', `User: ${issuer.roleArn} is not authorized to perform: ${action} on resource: ${resource} (${decision.reason})`);
+          // The message as AWS words it (IAM User Guide, "Troubleshoot access denied error messages").
+          const why = decision.explicit ? 'with an explicit deny in an identity-based policy' : `because no identity-based policy allows the ${action} action`;
+          return fail('AccessDeniedException', `User: ${sessionArnOf(issuer)} is not authorized to perform: ${action} on resource: ${resource} ${why}`,
+            undefined, decision.reason);
         }
       }
     }

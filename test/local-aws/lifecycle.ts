@@ -4,11 +4,12 @@
  * is checked (secret schema, expiry, version stages, one CloudFormation response per event, no
  * token in any log or response) and its API calls are counted.
  */
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { schemaProblems, stageProblems } from './checks';
 import { CallCounts, E2eEnv, EnvOptions } from './environment';
-import { CONFIG_NAMES } from '../../lib/contract';
+import { CONFIG_NAMES, SESSION_TAG_TOKEN, tokenIdOf } from '../../lib/contract';
 
 export interface LifecycleStep {
   readonly name: string;
@@ -152,9 +153,10 @@ async function lifecycle(env: E2eEnv, opts: LifecycleOptions, print: (line: stri
     await rotation(`Rotation ${i} (scheduled)`);
   }
   duration = opts.updatedDurationSeconds ?? 3600;
-  // CloudFormation updates the secret's tags first (the custom resource depends on the secret).
-  await env.updateSecretTags({ [DURATION_TAG]: String(duration) });
-  await deploy(`Update (durationSeconds ${props.DurationSeconds} -> ${duration})`, 'Update', { ...props, DurationSeconds: String(duration) }, props);
+  // The app's tokenDuration changed: CloudFormation updates the issuer's policies and the secret's
+  // tags first (the custom resource depends on both), then sends the Update.
+  const oldProps = await env.updateStack({ template: withTokenDuration(env, duration) });
+  await deploy(`Update (durationSeconds ${props.DurationSeconds} -> ${duration})`, 'Update', env.properties(), oldProps);
   await rotation('Rotation after the update (reads the new duration from the tags)');
   await remove('Delete (secret still there)');
   await env.deleteSecret();
@@ -246,4 +248,38 @@ function perKind(report: LifecycleReport, kind: LifecycleStep['kind']): string {
 /** Writes the API calls of each step as markdown into `file`. */
 export function writeApiCalls(report: LifecycleReport, file: string): void {
   fs.writeFileSync(file, apiCallsMarkdown(report));
+}
+
+/**
+ * The template the app synthesizes once the token's duration is `seconds`: the custom resource's
+ * DurationSeconds, the secret's duration tag, and the duration in the issuer's binding of this token
+ * (the `aws:PrincipalTag/cdk-codeartifact-token:token` value that starts with the token's id and
+ * its old duration: lib/contract.ts). Everything else stays as synthesized.
+ */
+function withTokenDuration(env: E2eEnv, seconds: number): any {
+  const template = JSON.parse(JSON.stringify(env.template));
+  const props = template.Resources[env.tokenLogicalId].Properties;
+  const before = `${tokenIdOf(createHash('sha256').update(env.secretLogicalId).digest('hex'))} ${props.DurationSeconds} `;
+  const after = before.replace(/ \d+ $/, ` ${seconds} `);
+  props.DurationSeconds = String(seconds);
+  for (const tag of template.Resources[env.secretLogicalId].Properties.Tags ?? []) {
+    if (tag.Key === DURATION_TAG) tag.Value = String(seconds);
+  }
+  let rebound = 0;
+  const rebind = (v: any): any => {
+    if (typeof v === 'string') return v.startsWith(before) ? (rebound++, after + v.slice(before.length)) : v;
+    if (Array.isArray(v)) return v.map(rebind);
+    if (v && typeof v === 'object' && Array.isArray(v['Fn::Join'])) return { 'Fn::Join': [v['Fn::Join'][0], [rebind(v['Fn::Join'][1][0]), ...v['Fn::Join'][1].slice(1)]] };
+    return v;
+  };
+  for (const r of Object.values<any>(template.Resources)) {
+    if (!['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy'].includes(r.Type)) continue;
+    for (const s of [r.Properties.PolicyDocument.Statement].flat()) {
+      const equals = s.Condition?.StringEquals;
+      const key = `aws:PrincipalTag/${SESSION_TAG_TOKEN}`;
+      if (equals?.[key] !== undefined) equals[key] = rebind(equals[key]);
+    }
+  }
+  if (rebound !== 1) throw new Error(`expected one binding of the token's duration in the issuer's policies, found ${rebound}`);
+  return template;
 }

@@ -18,7 +18,10 @@
  * for unscoped npm packages, PyPI and Cargo; `scope` for `@scope/name`; the group id for Maven), and
  * for Maven `codeartifact:PutPackageMetadata` on it as well (CodeArtifact user guide, "Packages
  * overview" > "Publishing permissions": "Maven: codeartifact:PublishPackageVersion and
- * codeartifact:PutPackageMetadata"); a denial is a 403 whose body holds the authorizer's reason. Every request lands in `requests`, which never holds a token.
+ * codeartifact:PutPackageMetadata"); a denial is a 403 whose body holds the authorizer's reason. Every request lands in `requests`, which never holds a token. In
+ * the e2e environment the authorizer is `Identities.authorizeToken`: the token's role policies and
+ * session policy, with its session tags as `aws:PrincipalTag/KEY` and its session's issue time as
+ * `aws:TokenIssueTime` in context (IAM User Guide, "Service bearer tokens").
  *
  * npm wire format: packument `GET /NAME` and `GET /@SCOPE%2fNAME` (npm encodes the slash of a
  * scoped name as lower-case `%2f`), tarball `GET /NAME/-/BASENAME-VERSION.tgz`, publish

@@ -1,6 +1,7 @@
 /**
  * The handler's path to Secrets Manager: a pass-through proxy in front of moto that records each
- * call (awsJson1_1: the operation is in `X-Amz-Target`) and can cut the path on demand.
+ * call (awsJson1_1: the operation is in `X-Amz-Target`), can cut the path on demand and, given an
+ * authorizer, refuses what IAM would refuse (moto itself checks no policy).
  */
 import * as http from 'http';
 import { close, listen, readBody } from './net';
@@ -16,9 +17,24 @@ export interface SecretsCall {
   readonly at: number;
   readonly operation: string;
   readonly status: number;
-  /** 'forwarded' or the injected fault. */
+  /** 'forwarded', 'AccessDeniedException', or the injected fault. */
   readonly outcome: string;
+  /** The secret the request names (`SecretId`), when it names one. */
+  readonly secretId?: string;
+  /** For a refused request: the authorizer's reason. */
+  readonly reason?: string;
 }
+
+/** One Secrets Manager request, as the authorizer sees it. */
+export interface SecretsRequest {
+  readonly operation: string;
+  /** The access key id the request is signed with. */
+  readonly accessKeyId?: string;
+  readonly secretId?: string;
+}
+
+/** `message`: AWS's wording, sent to the caller; `reason`: the evaluator's, kept in the call log. */
+export type SecretsAuthorizer = (request: SecretsRequest) => Promise<{ allowed: true } | { allowed: false; message: string; reason: string }>;
 
 /** The operations that share Secrets Manager's write quota (of those the handler calls). */
 const WRITE_OPERATIONS = ['PutSecretValue', 'UpdateSecretVersionStage'];
@@ -40,6 +56,10 @@ export class SecretsProxy {
     proxy.url = await listen(proxy.server);
     return proxy;
   }
+
+  /** Decides each request before it reaches moto; none: every request is forwarded. */
+  public authorizer?: SecretsAuthorizer;
+
 
   public url = '';
   public readonly calls: SecretsCall[] = [];
@@ -83,6 +103,22 @@ export class SecretsProxy {
       res.writeHead(500, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': 'InternalServiceError' });
       res.end(JSON.stringify({ __type: 'InternalServiceError', message: 'An error occurred on the server side (injected by the e2e proxy).' }));
       return;
+    }
+    if (this.authorizer) {
+      let secretId: string | undefined;
+      try {
+        secretId = JSON.parse(body.toString('utf8') || '{}').SecretId;
+      } catch {
+        secretId = undefined;
+      }
+      const accessKeyId = /Credential=([^/]+)\//.exec(String(req.headers.authorization ?? ''))?.[1];
+      const decision = await this.authorizer({ operation, accessKeyId, secretId });
+      if (!decision.allowed) {
+        this.calls.push({ at: Date.now(), operation, status: 400, outcome: 'AccessDeniedException', secretId, reason: decision.reason });
+        res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': 'AccessDeniedException' });
+        res.end(JSON.stringify({ __type: 'AccessDeniedException', Message: decision.message }));
+        return;
+      }
     }
     if (WRITE_OPERATIONS.includes(operation) && !this.writeQuota.take()) {
       this.calls.push({ at: Date.now(), operation, status: 400, outcome: 'ThrottlingException' });

@@ -36,15 +36,44 @@ export interface HandlerFunction {
   readonly timeoutMs: number;
   /** The ARN of the function's execution role: the identity of the handler's own credentials. */
   readonly roleArn: string;
+  /** The function's ARN: `lambda:SourceFunctionArn` in every request its credentials sign. */
+  readonly functionArn: string;
   /** The function's environment variables, resolved. */
   readonly environment: Record<string, string>;
 }
 
 export class TemplateResolver {
   /** Physical ids of the resources the kit created, by logical id. */
-  public readonly physical: Record<string, string> = {};
+  public readonly physical: Record<string, string>;
+  /** Resolved policies by role, valid while neither the template nor a physical id changes. */
+  private readonly policyCache = new Map<string, any[]>();
+  private deployed: any;
 
-  constructor(public readonly template: any) {}
+  /** @param template the deployed template; a stack update replaces it (E2eEnv.updateStack) */
+  constructor(template: any) {
+    this.deployed = template;
+    // Every request the local AWS decides resolves its principal's policies: a burst of 150 deploys
+    // must not spend its time walking the template again for each.
+    this.physical = new Proxy<Record<string, string>>({}, {
+      set: (target, key, value) => {
+        this.policyCache.clear();
+        return Reflect.set(target, key, value);
+      },
+      deleteProperty: (target, key) => {
+        this.policyCache.clear();
+        return Reflect.deleteProperty(target, key);
+      },
+    });
+  }
+
+  public get template(): any {
+    return this.deployed;
+  }
+
+  public set template(template: any) {
+    this.policyCache.clear();
+    this.deployed = template;
+  }
 
   /**
    * The identity policies of a template role, resolved: its inline policies, the customer-managed
@@ -52,6 +81,14 @@ export class TemplateResolver {
    * policies (by ARN) are left out: none of them grants CodeArtifact or STS rights to our roles.
    */
   public policiesOfRole(logicalId: string): any[] {
+    const cached = this.policyCache.get(logicalId);
+    if (cached) return cached;
+    const policies = this.resolvePoliciesOfRole(logicalId);
+    this.policyCache.set(logicalId, policies);
+    return policies;
+  }
+
+  private resolvePoliciesOfRole(logicalId: string): any[] {
     const resources = this.template.Resources as Record<string, any>;
     const role = resources[logicalId];
     if (role?.Type !== 'AWS::IAM::Role') throw new Error(`${logicalId} is not a role in the template`);
@@ -130,6 +167,7 @@ export function findHandler(template: any, cdkOut: string, resolver = new Templa
     asset,
     timeoutMs: (fn.Properties.Timeout ?? 3) * 1000,
     roleArn: resolver.resolve(fn.Properties.Role),
+    functionArn: resolver.resolve({ 'Fn::GetAtt': [logicalId, 'Arn'] }),
     environment: resolver.resolve(fn.Properties.Environment?.Variables ?? {}),
   };
 }
