@@ -13,6 +13,7 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { Watchable } from './net';
 import { ensurePythonVenv } from './python-venv';
 
 /** twine for uploads, installed into the e2e virtualenv. */
@@ -24,6 +25,8 @@ export interface ClientResult {
   readonly output: string;
   /** The temporary directory the client ran in (node_modules, the pip target ...), removed by `cleanup`. */
   readonly dir: string;
+  /** What the watched servers saw during the run (see `ClientOptions.watch` and `explainRun`). */
+  readonly trace: readonly string[];
 }
 
 export interface ClientOptions {
@@ -32,6 +35,8 @@ export interface ClientOptions {
   readonly token: string;
   /** Default 60 s. */
   readonly timeoutMs?: number;
+  /** Servers whose view of the run's requests goes into `trace` (the repositories, a proxy). */
+  readonly watch?: readonly Watchable[];
 }
 
 const dirs: string[] = [];
@@ -93,9 +98,10 @@ function tempDir(prefix: string): string {
 }
 
 /**
- * The settings that keep npm, pip and twine off the user's own configuration, caches and keyring:
- * `home` as HOME (and XDG directories), npm's user and global config and cache inside it, no pip config
- * file, no user site-packages, the null keyring, no keyring, no version checks or update notices.
+ * The settings that keep npm, pip, twine, pnpm, Yarn, uv and Poetry off the user's own configuration,
+ * caches and keyring: `home` as HOME (and XDG directories, where pnpm, uv and Poetry keep theirs),
+ * npm's user and global config and cache inside it, no pip config file, no user site-packages, the
+ * null keyring, no keyring, no version checks, update notices or telemetry, no prompts.
  */
 export function isolatedClientEnv(home: string): Record<string, string> {
   return {
@@ -112,6 +118,10 @@ export function isolatedClientEnv(home: string): Record<string, string> {
     PIP_KEYRING_PROVIDER: 'disabled',
     PYTHONNOUSERSITE: '1',
     PYTHON_KEYRING_BACKEND: 'keyring.backends.null.Keyring',
+    YARN_ENABLE_TELEMETRY: '0',
+    // uv uses the machine's Python; it never fetches one (the network holds only the registries).
+    UV_PYTHON_DOWNLOADS: 'never',
+    POETRY_NO_INTERACTION: '1',
   };
 }
 
@@ -140,6 +150,7 @@ function pythonEnv(dir: string, extra: Record<string, string>): NodeJS.ProcessEn
 }
 
 function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, options: ClientOptions, dir: string): Promise<ClientResult> {
+  const seen = (options.watch ?? []).map((w) => w.watch());
   return new Promise((resolve, reject) => {
     const proc = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -153,7 +164,8 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
     proc.on('close', (code, signal) => {
       clearTimeout(timer);
       const exitCode = code ?? (signal ? 128 : 1);
-      resolve({ ok: exitCode === 0, exitCode, output: redact(output, options.token), dir });
+      const trace = seen.flatMap((lines) => lines()).sort().map((l) => redact(l, options.token));
+      resolve({ ok: exitCode === 0, exitCode, output: redact(output, options.token), dir, trace });
     });
   });
 }
