@@ -98,7 +98,7 @@ describe('the README\'s commands through a local TLS proxy for the real reposito
       cwd: dir,
       env: { ...proxy.clientEnvironment(), PATH: `${venvBin}${path.delimiter}${process.env.PATH}`, ...extra },
       redact: [READ, PUBLISH],
-      timeoutMs: 30000,
+      timeoutMs: 90_000,
       watch: [proxy],
     });
     outputs.push(r.output);

@@ -27,6 +27,8 @@ export interface ClientResult {
   readonly dir: string;
   /** What the watched servers saw during the run (see `ClientOptions.watch` and `explainRun`). */
   readonly trace: readonly string[];
+  /** A failed npm run's debug logs, redacted. */
+  readonly clientLog?: string;
 }
 
 export interface ClientOptions {
@@ -112,7 +114,10 @@ export function isolatedClientEnv(home: string): Record<string, string> {
     npm_config_globalconfig: path.join(home, 'npmrc-global'),
     npm_config_cache: path.join(home, '.npm'),
     npm_config_update_notifier: 'false',
-    npm_config_fetch_retries: '0',
+    // npm's own retries (2), as a user has them, for a connection reset on a loaded machine; quicker
+    // than npm's 10 s to 60 s back-off. Refusals (401, 403, 404) are never retried.
+    npm_config_fetch_retry_mintimeout: '1000',
+    npm_config_fetch_retry_maxtimeout: '5000',
     PIP_CONFIG_FILE: '/dev/null',
     PIP_DISABLE_PIP_VERSION_CHECK: '1',
     PIP_KEYRING_PROVIDER: 'disabled',
@@ -165,7 +170,15 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
       clearTimeout(timer);
       const exitCode = code ?? (signal ? 128 : 1);
       const trace = seen.flatMap((lines) => lines()).sort().map((l) => redact(l, options.token));
-      resolve({ ok: exitCode === 0, exitCode, output: redact(output, options.token), dir, trace });
+      const log = exitCode === 0 ? undefined : npmDebugLogs(path.join(dir, 'home'));
+      resolve({
+        ok: exitCode === 0,
+        exitCode,
+        output: redact(output, options.token),
+        dir,
+        trace,
+        ...(log ? { clientLog: redact(log, options.token) } : {}),
+      });
     });
   });
 }
@@ -176,4 +189,19 @@ export function redact(text: string, token: string, replacement = '<token>'): st
   let out = text;
   for (const form of forms) if (form) out = out.split(form).join(replacement);
   return out;
+}
+
+/**
+ * The last lines of each npm debug log under `home` (npm's timing of every request, its retries and
+ * the error's stack), or undefined when npm wrote none.
+ */
+export function npmDebugLogs(home: string, lines = 60): string | undefined {
+  const dir = path.join(home, '.npm', '_logs');
+  if (!fs.existsSync(dir)) return undefined;
+  const logs = fs.readdirSync(dir).filter((f) => f.endsWith('-debug-0.log')).sort();
+  if (logs.length === 0) return undefined;
+  return logs.map((f) => {
+    const all = fs.readFileSync(path.join(dir, f), 'utf8').trimEnd().split('\n');
+    return [`${f}${all.length > lines ? ` (its last ${lines} of ${all.length} lines)` : ''}:`, ...all.slice(-lines)].join('\n');
+  }).join('\n');
 }

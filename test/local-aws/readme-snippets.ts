@@ -16,7 +16,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Watchable } from './net';
-import { isolatedClientEnv, redact } from './package-clients';
+import { isolatedClientEnv, npmDebugLogs, redact } from './package-clients';
 import { PROJECT_ROOT } from './python-venv';
 
 export const README = path.join(PROJECT_ROOT, 'README.md');
@@ -63,6 +63,8 @@ export interface BashSnippetResult {
   readonly output: string;
   /** What the watched servers saw during the run, redacted: see `explainRun`. */
   readonly trace: readonly string[];
+  /** A failed run's npm debug logs (npm writes them into the temporary HOME, removed after the run), redacted. */
+  readonly clientLog?: string;
 }
 
 /** Runs `bash -euo pipefail -c script` in `cwd`, with a clean environment and a temporary HOME. */
@@ -90,18 +92,26 @@ export function runBashSnippet(script: string, opts: BashSnippetOptions): Promis
         proc.kill('SIGKILL');
       }
     }, opts.timeoutMs ?? 60000);
-    const done = () => {
+    let clientLog: string | undefined;
+    const done = (failed: boolean) => {
       clearTimeout(timer);
+      if (failed) clientLog = npmDebugLogs(home);
       fs.rmSync(home, { recursive: true, force: true });
     };
     proc.on('error', (e) => {
-      done();
+      done(false);
       reject(new Error(clean(`bash could not start: ${e.message}`)));
     });
     proc.on('close', (code) => {
-      done();
+      done(code !== 0);
       const text = timedOut ? `${output}\n[killed after ${opts.timeoutMs ?? 60000} ms]\n` : output;
-      resolve({ ok: code === 0, exitCode: code, output: clean(text), trace: seen.flatMap((lines) => lines()).sort(byTime).map(clean) });
+      resolve({
+        ok: code === 0,
+        exitCode: code,
+        output: clean(text),
+        trace: seen.flatMap((lines) => lines()).sort(byTime).map(clean),
+        ...(clientLog ? { clientLog: clean(clientLog) } : {}),
+      });
     });
   });
 }
@@ -117,6 +127,7 @@ export interface ClientRun {
   readonly exitCode: number | null;
   readonly output: string;
   readonly trace?: readonly string[];
+  readonly clientLog?: string;
 }
 
 /**
@@ -128,7 +139,8 @@ export function explainRun(run: ClientRun): string {
   const exit = run.exitCode === null ? 'was killed (timeout)' : `exited ${run.exitCode}`;
   const trace = run.trace === undefined ? [] : ['', `what the proxy and the repositories saw (${run.trace.length} events):`,
     ...(run.trace.length > 0 ? run.trace.map((l) => `  ${l}`) : ['  nothing: no request reached them'])];
-  return [`${exit}; the client's output:`, ...indented(run.output), ...trace].join('\n');
+  const log = run.clientLog ? ['', 'its debug log:', ...indented(run.clientLog)] : [];
+  return [`${exit}; the client's output:`, ...indented(run.output), ...log, ...trace].join('\n');
 }
 
 function indented(text: string): string[] {

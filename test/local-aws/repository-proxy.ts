@@ -212,6 +212,10 @@ export class RepositoryProxy implements Watchable {
   private constructor(private readonly options: RepositoryProxyOptions, public readonly material: TlsMaterial) {
     const credentials = { cert: fs.readFileSync(material.certFile), key: fs.readFileSync(material.keyFile) };
     this.tlsServer = https.createServer(credentials, (req, res) => this.forward(req, res));
+    // Idle client connections stay open for a minute, not node's 5 s: a client that stalls between two
+    // requests on a loaded machine (npm between the packument and the tarball) must not find its
+    // connection closing under its next request. Clients learn the limit from the Keep-Alive header.
+    this.tlsServer.keepAliveTimeout = 60_000;
     this.proxyServer = http.createServer((req, res) => this.refusePlain(req, res));
     this.proxyServer.on('connect', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => this.connect(req, socket, head));
     // A client that does not trust the CA, or gives up mid-handshake, fails here and nowhere else.
@@ -358,7 +362,10 @@ export class RepositoryProxy implements Watchable {
     headers['x-forwarded-host'] = host;
     headers['x-forwarded-proto'] = 'https';
     headers['x-forwarded-for'] = req.socket.remoteAddress ?? '127.0.0.1';
-    const upstream = http.request({ host: '127.0.0.1', port: local.port, method, path: `${local.pathname}${local.search}`, headers }, (answer) => {
+    // agent: false, a new loopback connection per request: with a kept-alive one (node's global agent
+    // keeps them 5 s, as long as the repositories' server does), a request that arrives after this
+    // process stalled that long can be written to a connection one side is closing, and fail as a 502.
+    const upstream = http.request({ host: '127.0.0.1', port: local.port, method, path: `${local.pathname}${local.search}`, headers, agent: false }, (answer) => {
       const out: http.OutgoingHttpHeaders = {};
       for (const [k, v] of Object.entries(answer.headers)) if (!HOP_BY_HOP.has(k) && k !== DECISION_HEADER && v !== undefined) out[k] = v;
       this.forwarded.push({ method, host, path: pathname.split('?')[0], status: answer.statusCode ?? 502 });
