@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { AuthorizationRequest, Authorization, PackageRepositories, pythonWheel } from '../local-aws/package-repositories';
 import { ensurePythonVenv } from '../local-aws/python-venv';
-import { BashSnippetResult, readmeSnippet, runBashSnippet } from '../local-aws/readme-snippets';
+import { BashSnippetResult, explainRun, readmeSnippet, runBashSnippet } from '../local-aws/readme-snippets';
 import { ensureTlsMaterial, isRepositoryHost, RepositoryProxy, repositoryHostNames } from '../local-aws/repository-proxy';
 
 const DOMAIN = 'd';
@@ -203,6 +203,28 @@ describe('the README\'s commands through a local TLS proxy for the real reposito
       `GET /pypi/${REPO}/simple/acme-tools/ 200`,
       `GET /pypi/${REPO}/simple/acme-tools/0.1.0/acme_tools-0.1.0-py3-none-any.whl 200`,
     ]);
+  });
+
+  test('a refused run explains itself: npm\'s output and debug log, and the proxy\'s view of each request with its decision', async () => {
+    // GIVEN a token the repositories never issued
+    const unknown = token();
+    const project = fs.mkdtempSync(path.join(work, 'npm-'));
+    fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '0.0.0', private: true }));
+    // WHEN npm installs with it as the README says
+    const r = await runBashSnippet(readmeSnippet('npm-install', readme), {
+      cwd: project, env: { ...proxy.clientEnvironment(), TOKEN: unknown }, redact: [unknown], timeoutMs: 90_000, watch: [proxy],
+    });
+    // THEN the trace holds the tunnel and the refused request with the repositories' reason, in order
+    expect(r).not.toSucceed();
+    expect(r.trace.join('\n')).toMatch(new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} proxy: CONNECT ${HOST}:443 tunnelled to the local TLS server\n`
+      + `.* proxy: GET https://${HOST}/npm/${REPO}/left-pad -> 401 \\(unauthenticated codeartifact:ReadFromRepository on arn:aws:codeartifact:${REGION}:${OWNER}:repository/${DOMAIN}/${REPO}: no such token was issued\\)`));
+    // AND the explanation carries npm's own words and its debug log, never the token
+    const explained = explainRun(r);
+    expect(explained).toMatch(/^exited 1; the client's output:\n {2}npm error code E401/);
+    expect(explained).toMatch(/its debug log:\n {2}\S+-debug-0\.log/);
+    expect(explained).toMatch(new RegExp(`http fetch GET 401 https://${HOST}/npm/${REPO}/left-pad`));
+    expect(explained).toContain(`GET https://${HOST}/npm/${REPO}/left-pad -> 401`);
+    expect(explained).not.toContain(unknown);
   });
 
   test('twine upload: accepted with a publish token, refused (403) with a read token', async () => {

@@ -192,16 +192,15 @@ export function redact(text: string, token: string, replacement = '<token>'): st
 }
 
 /**
- * The last lines of each npm debug log under `home` (npm's timing of every request, its retries and
- * the error's stack), or undefined when npm wrote none.
+ * The last lines of npm's newest debug log under `home` (that of the last npm command, the one that
+ * failed under `bash -e`: the timing and status of each request, retries, the error's stack), or
+ * undefined when npm wrote none.
  */
 export function npmDebugLogs(home: string, lines = 60): string | undefined {
   const dir = path.join(home, '.npm', '_logs');
   if (!fs.existsSync(dir)) return undefined;
-  const logs = fs.readdirSync(dir).filter((f) => f.endsWith('-debug-0.log')).sort();
-  if (logs.length === 0) return undefined;
-  return logs.map((f) => {
-    const all = fs.readFileSync(path.join(dir, f), 'utf8').trimEnd().split('\n');
-    return [`${f}${all.length > lines ? ` (its last ${lines} of ${all.length} lines)` : ''}:`, ...all.slice(-lines)].join('\n');
-  }).join('\n');
+  const newest = fs.readdirSync(dir).filter((f) => f.endsWith('-debug-0.log')).sort().pop();
+  if (!newest) return undefined;
+  const all = fs.readFileSync(path.join(dir, newest), 'utf8').trimEnd().split('\n');
+  return [`${newest}${all.length > lines ? ` (its last ${lines} of ${all.length} lines)` : ''}:`, ...all.slice(-lines)].join('\n');
 }
