@@ -7,54 +7,12 @@
  * read and publish), each deployed into its own local AWS.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import {
-  ACCOUNT, E2eEnv, pythonWheel, readmeSnippet, REGION, REPOSITORIES_OUT, REPOSITORIES_STACK, writeNpmPackage,
-} from '../local-aws';
+import { ACCOUNT, E2eEnv, pythonWheel, REGION, writeNpmPackage } from '../local-aws';
+import { denials, deployRepositoriesToken as deploy, project, removeProjects, runSnippets as run } from './repositories-stack';
 
 let reader: E2eEnv;
 let publisher: E2eEnv;
-const dirs: string[] = [];
-
-async function deploy(token: string): Promise<E2eEnv> {
-  const env = await E2eEnv.start({ cdkOut: REPOSITORIES_OUT, stackName: REPOSITORIES_STACK, token });
-  await env.createStackResources();
-  const created = await env.cfn('Create');
-  if (created.response?.Status !== 'SUCCESS') {
-    await env.stop();
-    throw new Error(`the ${token} token's Create failed: ${created.response?.Reason ?? created.invoke.error}`);
-  }
-  const seed = (repo: string) => {
-    env.repositories.seedNpm(env.domainName, ACCOUNT, REGION, repo, 'left-pad', '1.3.0');
-    env.repositories.seedNpm(env.domainName, ACCOUNT, REGION, repo, `only-in-${repo}`, '1.0.0');
-    env.repositories.seedPypi(env.domainName, ACCOUNT, REGION, repo, 'acme-tools', '0.1.0');
-  };
-  seed('shared');
-  seed('releases');
-  return env;
-}
-
-/** An empty working directory, as a user's project would be. */
-function project(files: Record<string, string | Buffer> = { 'package.json': JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }) }): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ca-consumer-'));
-  dirs.push(dir);
-  for (const [name, content] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    fs.writeFileSync(path.join(dir, name), content);
-  }
-  return dir;
-}
-
-/** Runs README snippets, with `edit` applied to the script (to point a snippet elsewhere). */
-async function run(env: E2eEnv, names: string[], cwd: string, opts: { edit?: (s: string) => string; env?: Record<string, string> } = {}) {
-  const script = names.map((n) => readmeSnippet(n)).join('\n');
-  const edited = opts.edit ? opts.edit(script) : script;
-  if (opts.edit) expect(edited).not.toBe(script);
-  return env.runScript(edited, { cwd, env: opts.env });
-}
-
-const denials = (env: E2eEnv, since: number) => env.repositories.requests.slice(since).filter((r) => r.decision !== 'allowed');
 
 beforeAll(async () => {
   [reader, publisher] = await Promise.all([deploy('Reader'), deploy('Publisher')]);
@@ -62,7 +20,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([reader?.stop(), publisher?.stop()]);
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  removeProjects();
 });
 
 describe('the reader token (shared, read)', () => {
@@ -71,8 +29,8 @@ describe('the reader token (shared, read)', () => {
     const cwd = project();
     const r = await run(reader, ['read-secret', 'npm-install'], cwd);
     // THEN
+    expect(r).toSucceed();
     expect(r.output).toContain('added 1 package');
-    expect(r.ok).toBe(true);
     expect(fs.readFileSync(path.join(cwd, 'node_modules', 'left-pad', 'index.js'), 'utf8')).toContain('left-pad@1.3.0');
     expect(fs.readFileSync(path.join(cwd, '.npmrc'), 'utf8'))
       .toMatch(new RegExp(`^//${reader.domainName}-${ACCOUNT}\\.d\\.codeartifact\\.${REGION}\\.amazonaws\\.com/npm/shared/:_authToken=`, 'm'));
@@ -83,6 +41,7 @@ describe('the reader token (shared, read)', () => {
   test('pip install, configured as the README says, installs from shared', async () => {
     const cwd = project({});
     const r = await run(reader, ['read-secret', 'pip-install'], cwd, { env: { PIP_TARGET: path.join(cwd, 'site') } });
+    expect(r).toSucceed();
     expect(r.output).toMatch(/Successfully installed acme-tools-0\.1\.0/);
     expect(fs.existsSync(path.join(cwd, 'site', 'acme_tools'))).toBe(true);
   });
@@ -96,9 +55,9 @@ describe('the reader token (shared, read)', () => {
     const twine = await run(reader, ['read-secret', 'twine-upload'], project({ [`dist/${wheel.filename}`]: wheel.data }), { edit: toReleases('pypi') });
     // THEN both are refused for the publish action: the issuer role may publish to releases (for the
     // publisher token), but the reader's session policy may not
-    expect(npm.ok).toBe(false);
+    expect(npm).not.toSucceed();
     expect(npm.output).toMatch(/E403/);
-    expect(twine.ok).toBe(false);
+    expect(twine).not.toSucceed();
     expect(twine.output).toMatch(/403/);
     const refused = denials(reader, mark).filter((d) => d.action === 'codeartifact:PublishPackageVersion');
     expect(refused.map((d) => d.status)).toEqual([403, 403]);
@@ -117,7 +76,7 @@ describe('the reader token (shared, read)', () => {
       edit: (s) => s.replace('\'.endpoints.shared.npm\'', '\'.endpointTemplate | sub("{format}"; "npm") | sub("{repository}"; "releases")\'')
         .replace('npm install left-pad', 'npm install only-in-releases'),
     });
-    expect(r.ok).toBe(false);
+    expect(r).not.toSucceed();
     expect(r.output).toMatch(/E403/);
     // the issuer role may read releases (the publisher token needs it); the reader's session may not
     expect(denials(reader, mark)[0].reason).toMatch(/implicitly denied: no session statement allows codeartifact:ReadFromRepository on .*repository\/.*\/releases/);
@@ -132,22 +91,23 @@ describe('the publisher token (releases, read and publish)', () => {
     // WHEN
     const up = await run(publisher, ['read-secret', 'twine-upload'], cwd);
     // THEN
-    expect(up.ok).toBe(true);
+    expect(up).toSucceed();
     const install = await run(publisher, ['read-secret', 'pip-install'], project({}), {
       edit: (s) => s.replace('.endpoints.shared.pypi', '.endpoints.releases.pypi').replace(/ acme-tools$/m, ' acme-release==2.0.0'),
       env: { PIP_TARGET: path.join(cwd, 'site') },
     });
+    expect(install).toSucceed();
     expect(install.output).toMatch(/Successfully installed acme-release-2\.0\.0/);
   });
 
   test('npm publish, as the README says, publishes to releases; npm install then finds it', async () => {
     const pub = await run(publisher, ['read-secret', 'npm-publish'], writeNpmPackage('fresh-release', '3.1.4'));
-    expect(pub.ok).toBe(true);
+    expect(pub).toSucceed();
     const cwd = project();
     const install = await run(publisher, ['read-secret', 'npm-install'], cwd, {
       edit: (s) => s.replace('.endpoints.shared.npm', '.endpoints.releases.npm').replace('npm install left-pad', 'npm install fresh-release'),
     });
-    expect(install.ok).toBe(true);
+    expect(install).toSucceed();
     expect(fs.existsSync(path.join(cwd, 'node_modules', 'fresh-release', 'package.json'))).toBe(true);
   });
 
@@ -155,7 +115,7 @@ describe('the publisher token (releases, read and publish)', () => {
     const r = await run(publisher, ['read-secret', 'npm-install'], project(), {
       edit: (s) => s.replace('\'.endpoints.shared.npm\'', '\'.endpointTemplate | sub("{format}"; "npm") | sub("{repository}"; "shared")\''),
     });
-    expect(r.ok).toBe(false);
+    expect(r).not.toSucceed();
     expect(r.output).toMatch(/E403/);
   });
 });
@@ -179,7 +139,7 @@ describe('tokens the repositories refuse', () => {
       const r = await run(reader, ['read-secret', 'npm-install'], project(), {
         edit: (s) => s.replace('\'.endpoints.shared.npm\'', '\'.endpointTemplate | sub("{format}"; "npm") | sub("{repository}"; "private")\''),
       });
-      expect(r.ok).toBe(false);
+      expect(r).not.toSucceed();
       expect(denials(reader, mark)[0].reason).toMatch(/implicitly denied: no identity statement allows codeartifact:ReadFromRepository on .*repository\/.*\/private/);
     } finally {
       // AND back to the template's configuration
@@ -198,14 +158,14 @@ describe('tokens the repositories refuse', () => {
     expect(after).not.toBe(before);
     // THEN the new token (AWSCURRENT) works at once, and the old one (now AWSPREVIOUS) still works
     const previous = (s: string) => s.replace('--query SecretString', '--version-stage AWSPREVIOUS --query SecretString');
-    expect((await run(reader, ['read-secret', 'npm-install'], project())).ok).toBe(true);
-    expect((await run(reader, ['read-secret', 'npm-install'], project(), { edit: previous })).ok).toBe(true);
+    expect(await run(reader, ['read-secret', 'npm-install'], project())).toSucceed();
+    expect(await run(reader, ['read-secret', 'npm-install'], project(), { edit: previous })).toSucceed();
     // AND once the old one expires, it is refused (401), while the new one still works
     reader.identities.expireToken(before);
     const expired = await run(reader, ['read-secret', 'npm-install'], project(), { edit: previous });
-    expect(expired.ok).toBe(false);
+    expect(expired).not.toSucceed();
     expect(expired.output).toMatch(/E401/);
-    expect((await run(reader, ['read-secret', 'npm-install'], project())).ok).toBe(true);
+    expect(await run(reader, ['read-secret', 'npm-install'], project())).toSucceed();
   });
 });
 

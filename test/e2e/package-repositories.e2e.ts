@@ -90,12 +90,12 @@ describe('package managers against CodeArtifact-like repositories', () => {
 
   test('npm install with a read token, also of a scoped package', async () => {
     const start = repos.requests.length;
-    const r = await npmInstall({ endpoint: endpoint('npm', 'x'), token: READ_X, pkg: 'left-pad@1.3.0' });
+    const r = await npmInstall({ watch: [repos], endpoint: endpoint('npm', 'x'), token: READ_X, pkg: 'left-pad@1.3.0' });
     expect(r.output).not.toContain(READ_X);
-    expect(r).toMatchObject({ ok: true, exitCode: 0 });
+    expect(r).toSucceed();
     expect(fs.readFileSync(path.join(r.dir, 'project', 'node_modules', 'left-pad', 'index.js'), 'utf8')).toContain('left-pad@1.3.0');
-    const scoped = await npmInstall({ endpoint: endpoint('npm', 'x'), token: READ_X, pkg: '@acme/util' });
-    expect(scoped).toMatchObject({ ok: true });
+    const scoped = await npmInstall({ watch: [repos], endpoint: endpoint('npm', 'x'), token: READ_X, pkg: '@acme/util' });
+    expect(scoped).toSucceed();
     expect(fs.existsSync(path.join(scoped.dir, 'project', 'node_modules', '@acme', 'util', 'package.json'))).toBe(true);
     const seen = requestsSince(start);
     expect(seen.map((q) => `${q.method} ${q.path.replace(/^.*\/npm\/x\//, '')} ${q.status}`)).toEqual([
@@ -108,8 +108,8 @@ describe('package managers against CodeArtifact-like repositories', () => {
   test('npm publish: refused (403) with a read-only token, accepted with a publish token, then installable', async () => {
     const pkgDir = writeNpmPackage('hello-pub', '1.0.0');
     let start = repos.requests.length;
-    const refused = await npmPublish({ endpoint: endpoint('npm', 'x'), token: READ_X, packageDir: pkgDir });
-    expect(refused).toMatchObject({ ok: false });
+    const refused = await npmPublish({ watch: [repos], endpoint: endpoint('npm', 'x'), token: READ_X, packageDir: pkgDir });
+    expect(refused).not.toSucceed();
     expect(refused.output).toMatch(/E403|403 Forbidden/);
     expect(refused.output).not.toContain(READ_X);
     expect(putsSince(start)).toEqual([expect.objectContaining({
@@ -123,24 +123,24 @@ describe('package managers against CodeArtifact-like repositories', () => {
     expect(repos.npmVersions(DOMAIN, OWNER, REGION, 'x', 'hello-pub')).toEqual([]);
 
     start = repos.requests.length;
-    const published = await npmPublish({ endpoint: endpoint('npm', 'x'), token: PUBLISH_X, packageDir: pkgDir });
-    expect(published).toMatchObject({ ok: true, exitCode: 0 });
+    const published = await npmPublish({ watch: [repos], endpoint: endpoint('npm', 'x'), token: PUBLISH_X, packageDir: pkgDir });
+    expect(published).toSucceed();
     expect(putsSince(start)).toEqual([expect.objectContaining({ method: 'PUT', status: 200, decision: 'allowed', arn: `${ARN}:package/${DOMAIN}/x/npm//hello-pub` })]);
     expect(repos.npmVersions(DOMAIN, OWNER, REGION, 'x', 'hello-pub')).toEqual(['1.0.0']);
 
     const scopedDir = writeNpmPackage('@acme/pub', '0.1.0');
     start = repos.requests.length;
-    expect(await npmPublish({ endpoint: endpoint('npm', 'x'), token: PUBLISH_X, packageDir: scopedDir })).toMatchObject({ ok: true });
+    expect(await npmPublish({ watch: [repos], endpoint: endpoint('npm', 'x'), token: PUBLISH_X, packageDir: scopedDir })).toSucceed();
     expect(putsSince(start)).toEqual([expect.objectContaining({ path: expect.stringMatching(/\/npm\/x\/@acme%2fpub$/), arn: `${ARN}:package/${DOMAIN}/x/npm/acme/pub` })]);
 
-    const installed = await npmInstall({ endpoint: endpoint('npm', 'x'), token: READ_X, pkg: 'hello-pub' });
-    expect(installed).toMatchObject({ ok: true });
+    const installed = await npmInstall({ watch: [repos], endpoint: endpoint('npm', 'x'), token: READ_X, pkg: 'hello-pub' });
+    expect(installed).toSucceed();
     expect(fs.readFileSync(path.join(installed.dir, 'project', 'node_modules', 'hello-pub', 'index.js'), 'utf8')).toContain('hello-pub@1.0.0');
   });
 
   test('the issuer\'s explicit Deny holds even for a token whose session allows publishing', async () => {
-    const r = await npmPublish({ endpoint: endpoint('npm', 'mirror'), token: PUBLISH_MIRROR, packageDir: writeNpmPackage('mirrored', '1.0.0') });
-    expect(r).toMatchObject({ ok: false });
+    const r = await npmPublish({ watch: [repos], endpoint: endpoint('npm', 'mirror'), token: PUBLISH_MIRROR, packageDir: writeNpmPackage('mirrored', '1.0.0') });
+    expect(r).not.toSucceed();
     expect(repos.requests.filter((q) => q.method === 'PUT').pop()).toMatchObject({
       status: 403, reason: expect.stringMatching(/^explicitly denied: identity statement "NeverIntoMirror"/),
     });
@@ -148,9 +148,9 @@ describe('package managers against CodeArtifact-like repositories', () => {
 
   test('pip install with a read token, through the PEP 503 simple index', async () => {
     const start = repos.requests.length;
-    const r = await pipInstall({ endpoint: endpoint('pypi', 'x'), token: READ_X, pkg: 'acme.tools==0.1.0' });
+    const r = await pipInstall({ watch: [repos], endpoint: endpoint('pypi', 'x'), token: READ_X, pkg: 'acme.tools==0.1.0' });
     expect(r.output).not.toContain(READ_X);
-    expect(r).toMatchObject({ ok: true, exitCode: 0 });
+    expect(r).toSucceed();
     expect(fs.readFileSync(path.join(r.dir, 'target', 'acme_tools', '__init__.py'), 'utf8')).toContain('0.1.0');
     expect(requestsSince(start).map((q) => `${q.method} ${q.path.replace(/^.*\/pypi\/x\//, '')} ${q.status}`)).toEqual([
       'GET simple/acme-tools/ 200', 'GET simple/acme-tools/0.1.0/Acme_Tools-0.1.0-py3-none-any.whl 200',
@@ -164,27 +164,27 @@ describe('package managers against CodeArtifact-like repositories', () => {
     const pkgArn = `${ARN}:package/${DOMAIN}/x/pypi//twine-demo`;
 
     let start = repos.requests.length;
-    const refused = await twineUpload({ endpoint: endpoint('pypi', 'x'), token: READ_X, files: [file] });
-    expect(refused).toMatchObject({ ok: false });
+    const refused = await twineUpload({ watch: [repos], endpoint: endpoint('pypi', 'x'), token: READ_X, files: [file] });
+    expect(refused).not.toSucceed();
     expect(refused.output).toMatch(/403/);
     expect(refused.output).not.toContain(READ_X);
     expect(requestsSince(start)).toEqual([expect.objectContaining({ method: 'POST', status: 403, decision: 'denied', action: 'codeartifact:PublishPackageVersion', arn: pkgArn })]);
     expect(repos.pypiFiles(DOMAIN, OWNER, REGION, 'x', 'twine-demo')).toEqual([]);
 
     start = repos.requests.length;
-    const accepted = await twineUpload({ endpoint: endpoint('pypi', 'x'), token: PUBLISH_X, files: [file] });
-    expect(accepted).toMatchObject({ ok: true, exitCode: 0 });
+    const accepted = await twineUpload({ watch: [repos], endpoint: endpoint('pypi', 'x'), token: PUBLISH_X, files: [file] });
+    expect(accepted).toSucceed();
     expect(requestsSince(start)).toEqual([expect.objectContaining({ method: 'POST', status: 200, decision: 'allowed', arn: pkgArn })]);
     expect(repos.pypiFiles(DOMAIN, OWNER, REGION, 'x', 'twine-demo')).toEqual([wheel.filename]);
 
-    const installed = await pipInstall({ endpoint: endpoint('pypi', 'x'), token: READ_X, pkg: 'Twine_Demo' });
-    expect(installed).toMatchObject({ ok: true });
+    const installed = await pipInstall({ watch: [repos], endpoint: endpoint('pypi', 'x'), token: READ_X, pkg: 'Twine_Demo' });
+    expect(installed).toSucceed();
     expect(fs.existsSync(path.join(installed.dir, 'target', 'twine_demo', '__init__.py'))).toBe(true);
   });
 
   test('a token for repository x cannot read repository y', async () => {
-    const npm = await npmInstall({ endpoint: endpoint('npm', 'y'), token: READ_X, pkg: 'only-in-y' });
-    expect(npm).toMatchObject({ ok: false });
+    const npm = await npmInstall({ watch: [repos], endpoint: endpoint('npm', 'y'), token: READ_X, pkg: 'only-in-y' });
+    expect(npm).not.toSucceed();
     expect(npm.output).toMatch(/E403|403 Forbidden/);
     expect(repos.requests[repos.requests.length - 1]).toMatchObject({
       status: 403,
@@ -192,19 +192,19 @@ describe('package managers against CodeArtifact-like repositories', () => {
       arn: repositoryArn('y'),
       reason: `implicitly denied: no session statement allows codeartifact:ReadFromRepository on ${repositoryArn('y')}`,
     });
-    const pip = await pipInstall({ endpoint: endpoint('pypi', 'y'), token: READ_X, pkg: 'acme-tools' });
-    expect(pip).toMatchObject({ ok: false });
+    const pip = await pipInstall({ watch: [repos], endpoint: endpoint('pypi', 'y'), token: READ_X, pkg: 'acme-tools' });
+    expect(pip).not.toSucceed();
     expect(repos.requests[repos.requests.length - 1]).toMatchObject({ status: 403, arn: repositoryArn('y') });
   });
 
   test('an unknown token, or none, gets 401', async () => {
     const start = repos.requests.length;
-    const npm = await npmInstall({ endpoint: endpoint('npm', 'x'), token: UNKNOWN, pkg: 'left-pad' });
-    expect(npm).toMatchObject({ ok: false });
+    const npm = await npmInstall({ watch: [repos], endpoint: endpoint('npm', 'x'), token: UNKNOWN, pkg: 'left-pad' });
+    expect(npm).not.toSucceed();
     expect(npm.output).toMatch(/E401|401/);
     expect(npm.output).not.toContain(UNKNOWN);
-    const pip = await pipInstall({ endpoint: endpoint('pypi', 'x'), token: UNKNOWN, pkg: 'acme-tools' });
-    expect(pip).toMatchObject({ ok: false });
+    const pip = await pipInstall({ watch: [repos], endpoint: endpoint('pypi', 'x'), token: UNKNOWN, pkg: 'acme-tools' });
+    expect(pip).not.toSucceed();
     expect(pip.output).not.toContain(UNKNOWN);
     const seen = requestsSince(start);
     expect(seen.length).toBeGreaterThan(0);

@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { AuthorizationRequest, Authorization, PackageRepositories, pythonWheel } from '../local-aws/package-repositories';
 import { ensurePythonVenv } from '../local-aws/python-venv';
-import { BashSnippetResult, readmeSnippet, runBashSnippet } from '../local-aws/readme-snippets';
+import { BashSnippetResult, explainRun, readmeSnippet, runBashSnippet } from '../local-aws/readme-snippets';
 import { ensureTlsMaterial, isRepositoryHost, RepositoryProxy, repositoryHostNames } from '../local-aws/repository-proxy';
 
 const DOMAIN = 'd';
@@ -98,7 +98,8 @@ describe('the README\'s commands through a local TLS proxy for the real reposito
       cwd: dir,
       env: { ...proxy.clientEnvironment(), PATH: `${venvBin}${path.delimiter}${process.env.PATH}`, ...extra },
       redact: [READ, PUBLISH],
-      timeoutMs: 30000,
+      timeoutMs: 90_000,
+      watch: [proxy],
     });
     outputs.push(r.output);
     return r;
@@ -178,7 +179,7 @@ describe('the README\'s commands through a local TLS proxy for the real reposito
     fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '0.0.0', private: true }));
     const start = { connects: proxy.connects.length, forwarded: proxy.forwarded.length };
     const r = await run(readmeSnippet('npm-install', readme), { TOKEN: READ }, project);
-    expect(r).toMatchObject({ ok: true, exitCode: 0 });
+    expect(r).toSucceed();
     expect(fs.readFileSync(path.join(project, 'node_modules', 'left-pad', 'index.js'), 'utf8')).toContain('left-pad@1.3.0');
     expect(fs.readFileSync(path.join(project, '.npmrc'), 'utf8')).toContain(`registry=https://${HOST}/npm/${REPO}/`);
     const connects = proxy.connects.slice(start.connects);
@@ -196,12 +197,34 @@ describe('the README\'s commands through a local TLS proxy for the real reposito
     const dir = fs.mkdtempSync(path.join(work, 'pip-'));
     const start = proxy.forwarded.length;
     const r = await run(readmeSnippet('pip-install', readme), { TOKEN: READ }, dir);
-    expect(r).toMatchObject({ ok: true, exitCode: 0 });
+    expect(r).toSucceed();
     expect(fs.readFileSync(path.join(dir, 'site', 'acme_tools', '__init__.py'), 'utf8')).toContain('0.1.0');
     expect(proxy.forwarded.slice(start).map((f) => `${f.method} ${f.path} ${f.status}`)).toEqual([
       `GET /pypi/${REPO}/simple/acme-tools/ 200`,
       `GET /pypi/${REPO}/simple/acme-tools/0.1.0/acme_tools-0.1.0-py3-none-any.whl 200`,
     ]);
+  });
+
+  test('a refused run explains itself: npm\'s output and debug log, and the proxy\'s view of each request with its decision', async () => {
+    // GIVEN a token the repositories never issued
+    const unknown = token();
+    const project = fs.mkdtempSync(path.join(work, 'npm-'));
+    fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '0.0.0', private: true }));
+    // WHEN npm installs with it as the README says
+    const r = await runBashSnippet(readmeSnippet('npm-install', readme), {
+      cwd: project, env: { ...proxy.clientEnvironment(), TOKEN: unknown }, redact: [unknown], timeoutMs: 90_000, watch: [proxy],
+    });
+    // THEN the trace holds the tunnel and the refused request with the repositories' reason, in order
+    expect(r).not.toSucceed();
+    expect(r.trace.join('\n')).toMatch(new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} proxy: CONNECT ${HOST}:443 tunnelled to the local TLS server\n`
+      + `.* proxy: GET https://${HOST}/npm/${REPO}/left-pad -> 401 \\(unauthenticated codeartifact:ReadFromRepository on arn:aws:codeartifact:${REGION}:${OWNER}:repository/${DOMAIN}/${REPO}: no such token was issued\\)`));
+    // AND the explanation carries npm's own words and its debug log, never the token
+    const explained = explainRun(r);
+    expect(explained).toMatch(/^exited 1; the client's output:\n {2}npm error code E401/);
+    expect(explained).toMatch(/its debug log:\n {2}\S+-debug-0\.log/);
+    expect(explained).toMatch(new RegExp(`http fetch GET 401 https://${HOST}/npm/${REPO}/left-pad`));
+    expect(explained).toContain(`GET https://${HOST}/npm/${REPO}/left-pad -> 401`);
+    expect(explained).not.toContain(unknown);
   });
 
   test('twine upload: accepted with a publish token, refused (403) with a read token', async () => {
@@ -213,35 +236,35 @@ describe('the README\'s commands through a local TLS proxy for the real reposito
       return { r: await run(readmeSnippet('twine-upload', readme), { TOKEN: t }, dir), wheel };
     };
     const ok = await upload('proxied-pub', PUBLISH);
-    expect(ok.r).toMatchObject({ ok: true, exitCode: 0 });
+    expect(ok.r).toSucceed();
     expect(repos.pypiFiles(DOMAIN, OWNER, REGION, REPO, 'proxied-pub')).toEqual([ok.wheel.filename]);
     const refused = await upload('proxied-read', READ);
-    expect(refused.r).toMatchObject({ ok: false });
+    expect(refused.r).not.toSucceed();
     expect(refused.r.output).toMatch(/403/);
     expect(repos.pypiFiles(DOMAIN, OWNER, REGION, REPO, 'proxied-read')).toEqual([]);
   });
 
   test('node trusts the CA through NODE_EXTRA_CA_CERTS when it tunnels to a repository host', async () => {
     const r = await run(`node ${path.join(work, 'node-client.js')} ${HOST} /npm/${REPO}/left-pad`, { TOKEN: READ });
+    expect(r).toSucceed();
     expect(r.output).toBe(`GET /npm/${REPO}/left-pad 200\n`);
-    expect(r).toMatchObject({ ok: true });
   });
 
   test('any other host is refused with 403 and never dialled', async () => {
     const start = proxy.connects.length;
     const curl = await run('curl -sS --max-time 10 https://example.com/');
-    expect(curl.ok).toBe(false);
+    expect(curl).not.toSucceed();
     expect(curl.output).toMatch(/403/);
     const plain = await run('curl -sS -f --max-time 10 http://example.com/');
-    expect(plain.ok).toBe(false);
+    expect(plain).not.toSucceed();
     expect(plain.output).toMatch(/403/);
     const node = await run(`node ${path.join(work, 'node-client.js')} example.com /`);
     expect(node).toMatchObject({ ok: false, exitCode: 3 });
     expect(node.output).toContain('CONNECT example.com:443 403');
     const npm = await run('npm view left-pad version --registry https://registry.npmjs.org/');
-    expect(npm.ok).toBe(false);
+    expect(npm).not.toSucceed();
     const otherPort = await run(`curl -sS --max-time 10 https://${HOST}:8443/npm/${REPO}/left-pad`);
-    expect(otherPort.ok).toBe(false);
+    expect(otherPort).not.toSucceed();
 
     const refused = proxy.connects.slice(start);
     expect(refused).toEqual(expect.arrayContaining([

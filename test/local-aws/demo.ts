@@ -10,7 +10,7 @@ import * as path from 'path';
 import { E2eEnv } from './environment';
 import { runLifecycle } from './lifecycle';
 import { writeNpmPackage } from './package-clients';
-import { readmeSnippet } from './readme-snippets';
+import { explainRun, readmeSnippet } from './readme-snippets';
 import { CDK_OUT, EXAMPLE_STACK, synthExample } from './synth';
 import { ACCOUNT, REGION } from './template';
 import { TAG_PREFIX } from '../../lib/contract';
@@ -96,11 +96,14 @@ async function consume(print: (line: string) => void): Promise<boolean> {
     print('  $ npm install left-pad   (README: "read-secret" and "npm-install")');
     for (const line of install.output.trim().split('\n').slice(-3)) print(`    ${line}`);
     print(`  -> ${installed ? 'installed node_modules/left-pad' : 'NOT installed'}`);
+    // A failure explains itself: npm's whole output and the proxy's view of each request and its decision.
+    if (!install.ok || !installed) for (const line of explainRun(install).split('\n')) print(`    ${line}`);
     // The README's publishing commands, pointed at the token's own repository.
     const publishScript = [readmeSnippet('read-secret'), readmeSnippet('npm-publish').replace('.endpoints.releases.npm', '.endpoints.shared.npm')];
-    await env.runScript(publishScript.join('\n'), { cwd: writeNpmPackage('demo-package', '1.0.0') });
+    const publishRun = await env.runScript(publishScript.join('\n'), { cwd: writeNpmPackage('demo-package', '1.0.0') });
     const publish = env.repositories.requests.filter((r) => r.method === 'PUT').pop();
     print(`  $ npm publish   with the same read-only token -> HTTP ${publish?.status ?? 'not attempted'}: ${publish?.reason ?? ''}`);
+    if (publishRun.ok || publish?.status !== 403) for (const line of explainRun(publishRun).split('\n')) print(`    ${line}`);
     const leaks = env.leaks();
     print(`  Token text in logs, responses or npm's output: ${leaks.length === 0 ? 'none' : leaks.join('; ')}`);
     return installed && install.ok && publish?.status === 403 && leaks.length === 0;

@@ -22,6 +22,7 @@ import { CfnResponse, CfnResponseServer, ReceivedResponse } from './cfn-response
 import { ExpectedValue, leakProblems } from './checks';
 import { FakeCodeArtifact } from './fake-codeartifact';
 import { Identities, sessionArnOf } from './identities';
+import { JS_CLIENTS_BIN } from './js-clients';
 import { HANDLER_ACCESS_KEY_ID, InvokeResult, LambdaEndpoints, LambdaProcess } from './lambda-process';
 import { LocalSts } from './local-sts';
 import { MotoServer } from './moto';
@@ -504,7 +505,7 @@ export class E2eEnv {
 
   /**
    * Runs README snippets one after the other in one bash, as a user would paste them: in `cwd`, with
-   * the kit's Python tools (aws, pip, twine) first on PATH, the AWS CLI pointed at the local Secrets
+   * the kit's Python tools (aws, pip, twine, uv, poetry) and pnpm and Yarn (once `ensureJsClients` ran) first on PATH, the AWS CLI pointed at the local Secrets
    * Manager, TOKEN_SECRET_ARN naming this token's secret, and package managers behind the local
    * repository proxy. Every token the local CodeArtifact issued is redacted from the output.
    */
@@ -518,7 +519,7 @@ export class E2eEnv {
     const result = await runBashSnippet(script, {
       cwd: opts.cwd,
       env: {
-        PATH: `${venvBin}:${process.env.PATH}`,
+        PATH: `${venvBin}:${JS_CLIENTS_BIN}:${process.env.PATH}`,
         AWS_ACCESS_KEY_ID: 'AKIAE2EREADER0000000',
         AWS_SECRET_ACCESS_KEY: 'reader',
         AWS_DEFAULT_REGION: REGION,
@@ -531,6 +532,8 @@ export class E2eEnv {
       },
       redact: this.codeArtifact.issued,
       timeoutMs: 90_000,
+      // The proxy's trace holds the repositories' decision and reason for each request it forwarded.
+      watch: [this.repositoryProxy],
     });
     this.clientOutputs.push(result.output);
     return result;

@@ -14,6 +14,7 @@ export * from './synth';
 export * from './template';
 export * from './iam-evaluation';
 export * from './identities';
+export * from './js-clients';
 export * from './local-sts';
 export * from './package-clients';
 export * from './package-repositories';

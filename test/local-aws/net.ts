@@ -37,3 +37,14 @@ export function readBody(req: http.IncomingMessage): Promise<Buffer> {
     req.on('error', reject);
   });
 }
+
+/** A server whose view of the requests a failed client run prints (see `RepositoryProxy.watch`). */
+export interface Watchable {
+  /** Starts watching; the returned function gives the trace lines since. */
+  watch(): () => string[];
+}
+
+/** The time of day with milliseconds (UTC), which starts every trace line, so lines of several servers sort together. */
+export function clock(): string {
+  return new Date().toISOString().slice(11, 23);
+}

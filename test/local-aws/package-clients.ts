@@ -13,6 +13,7 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { Watchable } from './net';
 import { ensurePythonVenv } from './python-venv';
 
 /** twine for uploads, installed into the e2e virtualenv. */
@@ -24,6 +25,10 @@ export interface ClientResult {
   readonly output: string;
   /** The temporary directory the client ran in (node_modules, the pip target ...), removed by `cleanup`. */
   readonly dir: string;
+  /** What the watched servers saw during the run (see `ClientOptions.watch` and `explainRun`). */
+  readonly trace: readonly string[];
+  /** A failed npm run's debug logs, redacted. */
+  readonly clientLog?: string;
 }
 
 export interface ClientOptions {
@@ -32,6 +37,8 @@ export interface ClientOptions {
   readonly token: string;
   /** Default 60 s. */
   readonly timeoutMs?: number;
+  /** Servers whose view of the run's requests goes into `trace` (the repositories, a proxy). */
+  readonly watch?: readonly Watchable[];
 }
 
 const dirs: string[] = [];
@@ -93,9 +100,10 @@ function tempDir(prefix: string): string {
 }
 
 /**
- * The settings that keep npm, pip and twine off the user's own configuration, caches and keyring:
- * `home` as HOME (and XDG directories), npm's user and global config and cache inside it, no pip config
- * file, no user site-packages, the null keyring, no keyring, no version checks or update notices.
+ * The settings that keep npm, pip, twine, pnpm, Yarn, uv and Poetry off the user's own configuration,
+ * caches and keyring: `home` as HOME (and XDG directories, where pnpm, uv and Poetry keep theirs),
+ * npm's user and global config and cache inside it, no pip config file, no user site-packages, the
+ * null keyring, no keyring, no version checks, update notices or telemetry, no prompts.
  */
 export function isolatedClientEnv(home: string): Record<string, string> {
   return {
@@ -106,12 +114,19 @@ export function isolatedClientEnv(home: string): Record<string, string> {
     npm_config_globalconfig: path.join(home, 'npmrc-global'),
     npm_config_cache: path.join(home, '.npm'),
     npm_config_update_notifier: 'false',
-    npm_config_fetch_retries: '0',
+    // npm's own retries (2), as a user has them, for a connection reset on a loaded machine; quicker
+    // than npm's 10 s to 60 s back-off. Refusals (401, 403, 404) are never retried.
+    npm_config_fetch_retry_mintimeout: '1000',
+    npm_config_fetch_retry_maxtimeout: '5000',
     PIP_CONFIG_FILE: '/dev/null',
     PIP_DISABLE_PIP_VERSION_CHECK: '1',
     PIP_KEYRING_PROVIDER: 'disabled',
     PYTHONNOUSERSITE: '1',
     PYTHON_KEYRING_BACKEND: 'keyring.backends.null.Keyring',
+    YARN_ENABLE_TELEMETRY: '0',
+    // uv uses the machine's Python; it never fetches one (the network holds only the registries).
+    UV_PYTHON_DOWNLOADS: 'never',
+    POETRY_NO_INTERACTION: '1',
   };
 }
 
@@ -140,6 +155,7 @@ function pythonEnv(dir: string, extra: Record<string, string>): NodeJS.ProcessEn
 }
 
 function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, options: ClientOptions, dir: string): Promise<ClientResult> {
+  const seen = (options.watch ?? []).map((w) => w.watch());
   return new Promise((resolve, reject) => {
     const proc = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -153,7 +169,16 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
     proc.on('close', (code, signal) => {
       clearTimeout(timer);
       const exitCode = code ?? (signal ? 128 : 1);
-      resolve({ ok: exitCode === 0, exitCode, output: redact(output, options.token), dir });
+      const trace = seen.flatMap((lines) => lines()).sort().map((l) => redact(l, options.token));
+      const log = exitCode === 0 ? undefined : npmDebugLogs(path.join(dir, 'home'));
+      resolve({
+        ok: exitCode === 0,
+        exitCode,
+        output: redact(output, options.token),
+        dir,
+        trace,
+        ...(log ? { clientLog: redact(log, options.token) } : {}),
+      });
     });
   });
 }
@@ -164,4 +189,18 @@ export function redact(text: string, token: string, replacement = '<token>'): st
   let out = text;
   for (const form of forms) if (form) out = out.split(form).join(replacement);
   return out;
+}
+
+/**
+ * The last lines of npm's newest debug log under `home` (that of the last npm command, the one that
+ * failed under `bash -e`: the timing and status of each request, retries, the error's stack), or
+ * undefined when npm wrote none.
+ */
+export function npmDebugLogs(home: string, lines = 60): string | undefined {
+  const dir = path.join(home, '.npm', '_logs');
+  if (!fs.existsSync(dir)) return undefined;
+  const newest = fs.readdirSync(dir).filter((f) => f.endsWith('-debug-0.log')).sort().pop();
+  if (!newest) return undefined;
+  const all = fs.readFileSync(path.join(dir, newest), 'utf8').trimEnd().split('\n');
+  return [`${newest}${all.length > lines ? ` (its last ${lines} of ${all.length} lines)` : ''}:`, ...all.slice(-lines)].join('\n');
 }

@@ -35,8 +35,14 @@ import * as http from 'http';
 import { crc32 } from 'zlib';
 import { CargoCrates, CargoError, CargoRoute, cargoRoute, parseCargoPublish } from './cargo-registry';
 import { MavenConflict, MavenFiles, MavenRoute, mavenRoute } from './maven-repository';
-import { close, listen, readBody } from './net';
+import { clock, close, listen, readBody, Watchable } from './net';
 import { tarGzip } from './tar';
+
+/**
+ * The response header that tells a proxy in front (`RepositoryProxy`) how a request was decided
+ * (`allowed ACTION on ARN`, or `denied ...: REASON`), for its trace; the proxy removes it.
+ */
+export const DECISION_HEADER = 'x-local-decision';
 
 export type Authorization = { allowed: true } | { allowed: false; reason: string; unauthenticated?: boolean };
 
@@ -77,7 +83,7 @@ export interface RepositoryRequest {
 
 interface NpmPackage {
   readonly name: string;
-  readonly versions: Map<string, { manifest: Record<string, unknown>; tarball: Buffer }>;
+  readonly versions: Map<string, { manifest: Record<string, unknown>; tarball: Buffer; published: Date }>;
   readonly distTags: Record<string, string>;
 }
 
@@ -110,7 +116,7 @@ class HttpError extends Error {
 
 const HOST = /^(?<domain>[a-z][a-z0-9-]*)-(?<owner>\d{12})\.d\.codeartifact\.(?<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?$/;
 
-export class PackageRepositories {
+export class PackageRepositories implements Watchable {
   public static async start(options: PackageRepositoriesOptions): Promise<PackageRepositories> {
     const server = new PackageRepositories(options);
     server.url = await listen(server.server);
@@ -129,6 +135,7 @@ export class PackageRepositories {
   private readonly repositories = new Map<string, Repository>();
   private readonly partition: string;
   private readonly server = http.createServer((req, res) => void this.handle(req, res));
+  private readonly events: string[] = [];
 
   private constructor(private readonly options: PackageRepositoriesOptions) {
     this.partition = options.partition ?? 'aws';
@@ -136,6 +143,12 @@ export class PackageRepositories {
 
   public stop(): Promise<void> {
     return close(this.server);
+  }
+
+  /** Starts watching: the returned function gives each request since, with its status, decision and the authorizer's reason. */
+  public watch(): () => string[] {
+    const from = this.events.length;
+    return () => this.events.slice(from);
   }
 
   /** Maps a real repository endpoint (with any path below it) to this server. */
@@ -171,10 +184,15 @@ export class PackageRepositories {
     return `arn:${this.partition}:codeartifact:${region}:${owner}:package/${domain}/${repo}/${format}/${namespace}/${pkg}`;
   }
 
-  /** Puts a real npm package (a generated tarball with package.json and index.js) into a repository. */
-  public seedNpm(domain: string, owner: string, region: string, repo: string, name: string, version: string): void {
+  /**
+   * Puts a real npm package (a generated tarball with package.json and index.js) into a repository,
+   * published at `published` (default: a year ago, as an established dependency would be; Yarn 4
+   * holds back versions younger than a day).
+   */
+  public seedNpm(domain: string, owner: string, region: string, repo: string, name: string, version: string,
+    published = new Date(Date.now() - 365 * 86400_000)): void {
     const tarball = npmTarball({ name, version, main: 'index.js' }, { 'index.js': `module.exports = ${JSON.stringify(`${name}@${version}`)};\n` });
-    this.storeNpm(this.repository(domain, owner, region, repo), { name, version, main: 'index.js' }, tarball, { latest: version });
+    this.storeNpm(this.repository(domain, owner, region, repo), { name, version, main: 'index.js' }, tarball, { latest: version }, published);
   }
 
   /** Puts a real wheel (see `pythonWheel`) into a repository. */
@@ -232,8 +250,11 @@ export class PackageRepositories {
     let authorized = false;
     const log: { -readonly [K in keyof RepositoryRequest]?: RepositoryRequest[K] } = { method, path: rawPath };
     const send = (status: number, body: string | Buffer, headers: http.OutgoingHttpHeaders = {}) => {
-      this.requests.push({ ...log, decision: log.decision ?? (authorized ? 'allowed' : 'rejected'), status } as RepositoryRequest);
-      res.writeHead(status, { 'content-length': Buffer.byteLength(body), ...headers });
+      const entry = { ...log, decision: log.decision ?? (authorized ? 'allowed' : 'rejected'), status } as RepositoryRequest;
+      this.requests.push(entry);
+      const decided = entry.action ? `${entry.decision} ${entry.action} on ${entry.arn}${entry.reason ? `: ${entry.reason}` : ''}` : entry.decision;
+      this.events.push(`${clock()} repositories: ${method} ${rawPath} -> ${status} (${decided})`);
+      res.writeHead(status, { 'content-length': Buffer.byteLength(body), [DECISION_HEADER]: encodeURIComponent(decided), ...headers });
       res.end(method === 'HEAD' ? undefined : body);
     };
     const text = (status: number, message: string, headers: http.OutgoingHttpHeaders = {}) =>
@@ -376,7 +397,14 @@ export class PackageRepositories {
 
   private packument(pkg: NpmPackage, base: string): Record<string, unknown> {
     const versions: Record<string, unknown> = {};
-    for (const [version, { manifest, tarball }] of pkg.versions) {
+    // `time` as the npm registry (and CodeArtifact) give it: clients with a minimal release age read it.
+    const times = [...pkg.versions.values()].map((v) => v.published.getTime());
+    const time: Record<string, string> = {
+      created: new Date(Math.min(...times)).toISOString(),
+      modified: new Date(Math.max(...times)).toISOString(),
+    };
+    for (const [version, { manifest, tarball, published }] of pkg.versions) {
+      time[version] = published.toISOString();
       const file = `${pkg.name.split('/').pop()}-${version}.tgz`;
       versions[version] = {
         ...manifest,
@@ -387,7 +415,7 @@ export class PackageRepositories {
         },
       };
     }
-    return { 'name': pkg.name, 'dist-tags': pkg.distTags, versions };
+    return { 'name': pkg.name, 'dist-tags': pkg.distTags, versions, time };
   }
 
   private npmPublish(repo: Repository, name: string, body: Buffer): void {
@@ -411,13 +439,13 @@ export class PackageRepositories {
     }
     if (repo.npm.get(name)?.versions.has(version)) throw new HttpError(409, `${name}@${version} already exists`);
     const { dist: _dist, ...rest } = manifest;
-    this.storeNpm(repo, rest, tarball, doc['dist-tags'] ?? { latest: version });
+    this.storeNpm(repo, rest, tarball, doc['dist-tags'] ?? { latest: version }, new Date());
   }
 
-  private storeNpm(repo: Repository, manifest: Record<string, unknown>, tarball: Buffer, distTags: Record<string, string>): void {
+  private storeNpm(repo: Repository, manifest: Record<string, unknown>, tarball: Buffer, distTags: Record<string, string>, published: Date): void {
     const name = manifest.name as string;
     const pkg = repo.npm.get(name) ?? { name, versions: new Map(), distTags: {} };
-    pkg.versions.set(manifest.version as string, { manifest, tarball });
+    pkg.versions.set(manifest.version as string, { manifest, tarball, published });
     Object.assign(pkg.distTags, distTags);
     repo.npm.set(name, pkg);
   }

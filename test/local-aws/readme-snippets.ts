@@ -15,7 +15,8 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { isolatedClientEnv, redact } from './package-clients';
+import { Watchable } from './net';
+import { isolatedClientEnv, npmDebugLogs, redact } from './package-clients';
 import { PROJECT_ROOT } from './python-venv';
 
 export const README = path.join(PROJECT_ROOT, 'README.md');
@@ -50,6 +51,8 @@ export interface BashSnippetOptions {
   readonly timeoutMs?: number;
   /** Strings replaced by `<redacted>` in the output (each also URL-encoded and as a Basic `aws:` credential). */
   readonly redact?: readonly string[];
+  /** Servers whose view of the requests made during the run goes into `trace` (the repository proxy, the repositories). */
+  readonly watch?: readonly Watchable[];
 }
 
 export interface BashSnippetResult {
@@ -58,6 +61,10 @@ export interface BashSnippetResult {
   readonly exitCode: number | null;
   /** stdout and stderr interleaved, redacted. */
   readonly output: string;
+  /** What the watched servers saw during the run, redacted: see `explainRun`. */
+  readonly trace: readonly string[];
+  /** A failed run's npm debug logs (npm writes them into the temporary HOME, removed after the run), redacted. */
+  readonly clientLog?: string;
 }
 
 /** Runs `bash -euo pipefail -c script` in `cwd`, with a clean environment and a temporary HOME. */
@@ -70,6 +77,7 @@ export function runBashSnippet(script: string, opts: BashSnippetOptions): Promis
     ...opts.env,
   };
   const clean = (text: string) => (opts.redact ?? []).reduce((t, secret) => redact(t, secret, '<redacted>'), text);
+  const seen = (opts.watch ?? []).map((w) => w.watch());
   return new Promise((resolve, reject) => {
     const proc = spawn('bash', ['-euo', 'pipefail', '-c', script], { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let output = '';
@@ -84,18 +92,58 @@ export function runBashSnippet(script: string, opts: BashSnippetOptions): Promis
         proc.kill('SIGKILL');
       }
     }, opts.timeoutMs ?? 60000);
-    const done = () => {
+    let clientLog: string | undefined;
+    const done = (failed: boolean) => {
       clearTimeout(timer);
+      if (failed) clientLog = npmDebugLogs(home);
       fs.rmSync(home, { recursive: true, force: true });
     };
     proc.on('error', (e) => {
-      done();
+      done(false);
       reject(new Error(clean(`bash could not start: ${e.message}`)));
     });
     proc.on('close', (code) => {
-      done();
+      done(code !== 0);
       const text = timedOut ? `${output}\n[killed after ${opts.timeoutMs ?? 60000} ms]\n` : output;
-      resolve({ ok: code === 0, exitCode: code, output: clean(text) });
+      resolve({
+        ok: code === 0,
+        exitCode: code,
+        output: clean(text),
+        trace: seen.flatMap((lines) => lines()).sort(byTime).map(clean),
+        ...(clientLog ? { clientLog: clean(clientLog) } : {}),
+      });
     });
   });
+}
+
+/** Orders trace lines of several servers by the time of day they start with (`clock()`); the sort is stable. */
+function byTime(a: string, b: string): number {
+  return a.slice(0, 12).localeCompare(b.slice(0, 12));
+}
+
+/** A client run, as `runBashSnippet` and the package-clients give it back. */
+export interface ClientRun {
+  readonly ok: boolean;
+  readonly exitCode: number | null;
+  readonly output: string;
+  readonly trace?: readonly string[];
+  readonly clientLog?: string;
+}
+
+/**
+ * What a failed (or unexpectedly successful) client run says about itself: its exit, the client's own
+ * output (redacted already) and what the proxy and the repositories saw of its requests, for a test
+ * failure or the demo to print.
+ */
+export function explainRun(run: ClientRun): string {
+  const exit = run.exitCode === null ? 'was killed (timeout)' : `exited ${run.exitCode}`;
+  const trace = run.trace === undefined ? [] : ['', `what the proxy and the repositories saw (${run.trace.length} events):`,
+    ...(run.trace.length > 0 ? run.trace.map((l) => `  ${l}`) : ['  nothing: no request reached them'])];
+  const log = run.clientLog ? ['', 'its debug log:', ...indented(run.clientLog)] : [];
+  return [`${exit}; the client's output:`, ...indented(run.output), ...log, ...trace].join('\n');
+}
+
+function indented(text: string): string[] {
+  const lines = text.replace(/\s+$/, '').split('\n');
+  return lines.length === 1 && lines[0] === '' ? ['  (none)'] : lines.map((l) => `  ${l}`);
 }

@@ -22,7 +22,8 @@ import * as https from 'https';
 import * as net from 'net';
 import * as path from 'path';
 import * as tls from 'tls';
-import { close } from './net';
+import { clock, close, Watchable } from './net';
+import { DECISION_HEADER } from './package-repositories';
 import { PROJECT_ROOT } from './python-venv';
 
 /** What the proxy forwards to: `PackageRepositories`, or anything that maps a real endpoint URL to a local one. */
@@ -55,6 +56,7 @@ export interface ForwardedRequest {
   readonly path: string;
   readonly status: number;
 }
+
 
 export interface TlsMaterial {
   readonly caCertFile: string;
@@ -207,7 +209,7 @@ function openssl(args: string[]): void {
   }
 }
 
-export class RepositoryProxy {
+export class RepositoryProxy implements Watchable {
   public static async start(options: RepositoryProxyOptions): Promise<RepositoryProxy> {
     const material = ensureTlsMaterial(options.regions, options.tlsDir);
     const proxy = new RepositoryProxy(options, material, ensureJavaTrustStore(material));
@@ -229,6 +231,8 @@ export class RepositoryProxy {
   private readonly tlsServer: https.Server;
   private readonly proxyServer: http.Server;
   private readonly tunnels = new Set<net.Socket>();
+  /** What the proxy saw, one line an event, in order: see `watch`. */
+  private readonly events: string[] = [];
 
   private constructor(
     private readonly options: RepositoryProxyOptions,
@@ -238,8 +242,27 @@ export class RepositoryProxy {
   ) {
     const credentials = { cert: fs.readFileSync(material.certFile), key: fs.readFileSync(material.keyFile) };
     this.tlsServer = https.createServer(credentials, (req, res) => this.forward(req, res));
+    // Idle client connections stay open for a minute, not node's 5 s: a client that stalls between two
+    // requests on a loaded machine (npm between the packument and the tarball) must not find its
+    // connection closing under its next request. Clients learn the limit from the Keep-Alive header.
+    this.tlsServer.keepAliveTimeout = 60_000;
     this.proxyServer = http.createServer((req, res) => this.refusePlain(req, res));
     this.proxyServer.on('connect', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => this.connect(req, socket, head));
+    // A client that does not trust the CA, or gives up mid-handshake, fails here and nowhere else.
+    this.tlsServer.on('tlsClientError', (err) => this.note(`TLS handshake with a client failed: ${err.message}`));
+    this.proxyServer.on('clientError', (err) => this.note(`a client sent the proxy a bad request: ${err.message}`));
+  }
+
+  /**
+   * Starts watching: the returned function gives what the proxy saw since (each CONNECT and its
+   * answer, each request through a tunnel with its status and the repositories' decision and reason,
+   * failed TLS handshakes, broken tunnels), so that a client run that failed can say what reached the
+   * repositories and why it was answered as it was. Lines never hold credentials (they travel in
+   * headers, which are not traced).
+   */
+  public watch(): () => string[] {
+    const from = this.events.length;
+    return () => this.events.slice(from);
   }
 
   /**
@@ -252,7 +275,11 @@ export class RepositoryProxy {
    * - the CA: `NODE_EXTRA_CA_CERTS` (node, and npm, which is enough alone) or `npm_config_cafile`
    *   (npm's `cafile`, also enough alone: it replaces npm's CA list); `PIP_CERT` or
    *   `REQUESTS_CA_BUNDLE` for pip; `REQUESTS_CA_BUNDLE` for twine (PIP_CERT does not reach it);
-   *   `SSL_CERT_FILE` for curl (neither requests nor pip read it: they use certifi).
+   *   `SSL_CERT_FILE` for curl and uv (neither requests nor pip read it: they use certifi);
+   *   `REQUESTS_CA_BUNDLE` also for Poetry (requests).
+   * - Yarn 2 and later read neither the proxy variables nor node's CA: `YARN_HTTPS_PROXY` and
+   *   `YARN_HTTP_PROXY` (its `httpsProxy`/`httpProxy` settings) and `YARN_HTTPS_CA_FILE_PATH`
+   *   (`httpsCaFilePath`). Without them it would look the real host name up in DNS and go there.
    * - Cargo: `HTTPS_PROXY`/`https_proxy` as well, and `CARGO_HTTP_CAINFO` for the CA (The Cargo Book,
    *   "Configuration": `http.proxy` and `http.cainfo`, and their environment variables).
    * - mvn: `MAVEN_OPTS` (see `javaOptions`).
@@ -273,6 +300,9 @@ export class RepositoryProxy {
       PIP_CERT: ca,
       REQUESTS_CA_BUNDLE: ca,
       SSL_CERT_FILE: ca,
+      YARN_HTTPS_PROXY: this.url,
+      YARN_HTTP_PROXY: this.url,
+      YARN_HTTPS_CA_FILE_PATH: ca,
     };
   }
 
@@ -297,13 +327,18 @@ export class RepositoryProxy {
     await Promise.all([close(this.proxyServer), close(this.tlsServer)]);
   }
 
+  private note(line: string): void {
+    this.events.push(`${clock()} proxy: ${line}`);
+  }
+
   private connect(req: http.IncomingMessage, client: net.Socket, head: Buffer): void {
     const target = /^\[?([^\]]+?)\]?:(\d+)$/.exec(req.url ?? '');
     const host = target?.[1] ?? req.url ?? '';
     const port = Number(target?.[2] ?? 0);
     const allowed = port === 443 && isRepositoryHost(host, this.options.regions);
     this.connects.push({ method: 'CONNECT', host, port, allowed });
-    client.on('error', () => undefined);
+    this.note(`CONNECT ${host}:${port} ${allowed ? 'tunnelled to the local TLS server' : 'refused 403 (not a repository host on 443)'}`);
+    client.on('error', (err) => this.note(`CONNECT ${host}:${port}: the client's socket failed: ${err.message}`));
     if (!allowed) {
       const body = `CONNECT ${req.url} refused: only CodeArtifact repository hosts of ${this.options.regions.join(', ')} on port 443\n`;
       client.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
@@ -319,7 +354,10 @@ export class RepositoryProxy {
       this.tunnels.delete(client);
       this.tunnels.delete(upstream);
     };
-    upstream.on('error', drop).on('close', drop);
+    upstream.on('error', (err) => {
+      this.note(`CONNECT ${host}:${port}: the tunnel to the local TLS server failed: ${err.message}`);
+      drop();
+    }).on('close', drop);
     client.on('close', drop);
     upstream.on('connect', () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
@@ -340,6 +378,7 @@ export class RepositoryProxy {
       // not an absolute URL: a request for the proxy itself
     }
     this.connects.push({ method: req.method ?? 'GET', host, port, allowed: false });
+    this.note(`${req.method ?? 'GET'} ${host}:${port} (a plain proxied request) refused 403`);
     const body = 'plain proxied requests are refused: only CONNECT to CodeArtifact repository hosts\n';
     res.writeHead(403, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body), 'connection': 'close' });
     res.end(body);
@@ -352,6 +391,7 @@ export class RepositoryProxy {
     const pathname = req.url ?? '/';
     const fail = (status: number, message: string) => {
       this.forwarded.push({ method, host, path: pathname.split('?')[0], status });
+      this.note(`${method} https://${host}${pathname.split('?')[0]} -> ${status} from the proxy: ${message}`);
       res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(message) + 1 });
       res.end(`${message}\n`);
     };
@@ -373,16 +413,26 @@ export class RepositoryProxy {
     headers['x-forwarded-host'] = host;
     headers['x-forwarded-proto'] = 'https';
     headers['x-forwarded-for'] = req.socket.remoteAddress ?? '127.0.0.1';
-    const upstream = http.request({ host: '127.0.0.1', port: local.port, method, path: `${local.pathname}${local.search}`, headers }, (answer) => {
+    // agent: false, a new loopback connection per request: with a kept-alive one (node's global agent
+    // keeps them 5 s, as long as the repositories' server does), a request that arrives after this
+    // process stalled that long can be written to a connection one side is closing, and fail as a 502.
+    const upstream = http.request({ host: '127.0.0.1', port: local.port, method, path: `${local.pathname}${local.search}`, headers, agent: false }, (answer) => {
       const out: http.OutgoingHttpHeaders = {};
-      for (const [k, v] of Object.entries(answer.headers)) if (!HOP_BY_HOP.has(k) && v !== undefined) out[k] = v;
+      for (const [k, v] of Object.entries(answer.headers)) if (!HOP_BY_HOP.has(k) && k !== DECISION_HEADER && v !== undefined) out[k] = v;
       this.forwarded.push({ method, host, path: pathname.split('?')[0], status: answer.statusCode ?? 502 });
+      const decision = answer.headers[DECISION_HEADER];
+      this.note(`${method} https://${host}${pathname.split('?')[0]} -> ${answer.statusCode}${typeof decision === 'string' ? ` (${decodeURIComponent(decision)})` : ''}`);
+      res.on('close', () => {
+        if (!res.writableFinished) this.note(`${method} https://${host}${pathname.split('?')[0]}: the client went away before the whole answer was sent`);
+      });
       res.writeHead(answer.statusCode ?? 502, answer.statusMessage, out);
       answer.pipe(res);
     });
     upstream.on('error', (e) => {
-      if (!res.headersSent) fail(502, `the repositories did not answer: ${e.message}`);
-      else res.destroy();
+      if (!res.headersSent) {fail(502, `the repositories did not answer: ${e.message}`);} else {
+        this.note(`${method} https://${host}${pathname.split('?')[0]}: the repositories' answer broke off: ${e.message}`);
+        res.destroy();
+      }
     });
     req.pipe(upstream);
   }
