@@ -119,6 +119,7 @@ export class E2eEnv {
     });
     const repositoryProxy = await RepositoryProxy.start({ target: repositories, regions: [REGION] });
     const lambda = await LambdaProcess.start(handlerFunction.asset, {
+      runtime: handlerFunction.runtime,
       region: REGION,
       secretsManager: secretsProxy.url,
       codeArtifact: codeArtifact.url,
