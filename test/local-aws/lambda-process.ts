@@ -4,8 +4,8 @@
  */
 import { ChildProcess, fork } from 'child_process';
 import * as path from 'path';
-import { TEST_RESPONSE_ORIGIN_ENV } from '../../lib/handler/response-url';
 import { HANDLER_NODE_ENV, handlerNode, runtimeMajor } from './handler-node';
+import { TEST_RESPONSE_ORIGIN_ENV } from '../../lib/handler/response-url';
 
 export interface InvokeResult {
   readonly ok: boolean;
