@@ -2,6 +2,7 @@ import { awscdk, javascript } from 'projen';
 import { addBenchTask } from './projenrc/bench-task';
 import { addCfnLintTask } from './projenrc/cfn-lint-task';
 import { CI_TOOLCHAIN_STEPS, runCiScriptInBuildWorkflow } from './projenrc/ci-workflow';
+import { addCompatTask } from './projenrc/compat-task';
 import { addDocsTasks } from './projenrc/docs-tasks';
 import { addHandlerBundle } from './projenrc/handler-bundle';
 import { configureIgnoreFiles } from './projenrc/ignore-files';
@@ -133,6 +134,7 @@ lintToolingFolders(project); // integ/, bench/, rosetta/ type-checked and linted
 addIntegTasks(project); // integ:verify (part of test), integ:update
 addLocalAwsTasks(project); // test:e2e, demo
 addPackageTasks(project); // test:tarball, test:packages; package:dotnet and package:go adjusted
+addCompatTask(project); // test:compat: the oldest and the newest aws-cdk-lib the peer range accepts
 addCfnLintTask(project); // lint:templates
 addDocsTasks(project); // rosetta:extract, docs:check (after every compile)
 addBenchTask(project); // bench
