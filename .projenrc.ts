@@ -2,6 +2,7 @@ import { awscdk, javascript } from 'projen';
 import { addBenchTask } from './projenrc/bench-task';
 import { addCfnLintTask } from './projenrc/cfn-lint-task';
 import { CI_TOOLCHAIN_STEPS, runCiScriptInBuildWorkflow } from './projenrc/ci-workflow';
+import { addCompatTask } from './projenrc/compat-task';
 import { addDocsTasks } from './projenrc/docs-tasks';
 import { addHandlerBundle } from './projenrc/handler-bundle';
 import { configureIgnoreFiles } from './projenrc/ignore-files';
@@ -11,10 +12,19 @@ import { LockfileOptionalEntries } from './projenrc/lockfile-optional-entries';
 import { addPackageTasks } from './projenrc/package-tasks';
 import { lintToolingFolders } from './projenrc/tooling-folders';
 
-// aws-cdk-lib floor: 2.257.0 is the newest release whose cloud assembly (schema 53) the integ tooling
-// we pin (@aws-cdk/integ-runner 2.197.10) can still read. Raising it breaks `integ-runner` with
-// "Cloud assembly schema version mismatch"; users on newer aws-cdk-lib are fine (it is a peer range).
-const CDK_VERSION = '2.257.0';
+// What users may bring: the lowest aws-cdk-lib and constructs every feature of lib/ works with, found by
+// installing releases and running the construct tests on them (test/compat/run.sh, in .ci/run, proves it
+// on every change). 2.110.0 is the first release whose lambda.Function takes a logGroup (LoggingConfig):
+// on 2.109.0 the handler's LoggingConfig is silently dropped, and the handler could not write its logs.
+// Newer conveniences are avoided in lib/ (Runtime.NODEJS_24_X needs 2.224.0, CustomResource's
+// serviceTimeout 2.174.0). aws-cdk-lib 2.110.0 asks for constructs ^10.0.0, and nothing here needs more.
+const CDK_MINIMUM = '2.110.0';
+const CONSTRUCTS_MINIMUM = '10.0.0';
+// What we develop and run every other test with. 2.257.0 is the newest release whose cloud assembly
+// (schema 53) the integ tooling we pin (@aws-cdk/integ-runner 2.197.10) can still read: raising it breaks
+// `integ-runner` with "Cloud assembly schema version mismatch".
+const CDK_DEVELOPMENT = '2.257.0';
+const CONSTRUCTS_DEVELOPMENT = '10.5.1';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-codeartifact-token',
@@ -33,8 +43,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
   projenrcTs: true,
   minNodeVersion: '20.16.0',
 
-  // aws-cdk-lib and constructs become peer dependencies (and pinned dev dependencies) via cdkVersion.
-  cdkVersion: CDK_VERSION,
+  // aws-cdk-lib and constructs become peer dependencies from their minimum on (^); the dev dependencies
+  // are pinned to the development versions below instead of projen's default, the minimum.
+  cdkVersion: CDK_MINIMUM,
+  constructsVersion: CONSTRUCTS_MINIMUM,
+  peerDependencyOptions: { pinnedDevDependency: false },
   jsiiVersion: '~6.0.0',
 
   // The fixed layout: sources (including the Lambda handler) in lib/, compiled in place.
@@ -49,6 +62,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   integrationTestAutoDiscover: false,
 
   devDeps: [
+    `aws-cdk-lib@${CDK_DEVELOPMENT}`,
     '@aws-sdk/client-codeartifact@^3',
     '@aws-sdk/client-secrets-manager@^3',
     '@aws-sdk/client-sts@^3',
@@ -112,6 +126,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
 });
 
+// Here rather than in devDeps: projen's CDK dependency setup replaces any constructs devDependency given there.
+project.addDevDeps(`constructs@${CONSTRUCTS_DEVELOPMENT}`);
+
+// jsii asks for devDependencies at the peers' minimum (JSII6, metadata/missing-dev-dependency): we develop on
+// newer ones on purpose, and test/compat/run.sh runs the construct tests on the minimum instead.
+project.compileTask.reset('jsii --silence-warnings=reserved-word --silence-warnings=metadata/missing-dev-dependency');
+
 // Each call adds one concern; its module says why.
 addHandlerBundle(project); // lib/handler/ -> one minified asset, bundled before tests
 configureIgnoreFiles(project); // lib/ is the source folder; what git and the npm package leave out
@@ -119,6 +140,7 @@ lintToolingFolders(project); // integ/, bench/, rosetta/ type-checked and linted
 addIntegTasks(project); // integ:verify (part of test), integ:update
 addLocalAwsTasks(project); // test:e2e, demo
 addPackageTasks(project); // test:tarball, test:packages; package:dotnet and package:go adjusted
+addCompatTask(project); // test:compat: the oldest and the newest aws-cdk-lib the peer range accepts
 addCfnLintTask(project); // lint:templates
 addDocsTasks(project); // rosetta:extract, docs:check (after every compile)
 addBenchTask(project); // bench

@@ -18,8 +18,8 @@ import { CodeArtifactAuthorizationToken } from '../lib';
 import { Spread, spread } from './stats';
 import { TEST_RESPONSE_ORIGIN_ENV } from '../lib/handler/response-url';
 import {
-  ACCOUNT, CfnResponseServer, cloudFormationSystemTags, FakeCodeArtifact, findHandler, HANDLER_ACCESS_KEY_ID, Identities, LocalSts, MotoServer,
-  REGION, STACK_ID, TemplateResolver,
+  ACCOUNT, CfnResponseServer, cloudFormationSystemTags, FakeCodeArtifact, findHandler, HANDLER_ACCESS_KEY_ID, handlerNode, Identities, LocalSts,
+  MotoServer, nodeVersion, REGION, STACK_ID, TemplateResolver,
 } from '../test/local-aws';
 
 const DOMAIN = 'bench-domain';
@@ -35,6 +35,8 @@ export interface ColdStartSummary {
   /** Process start to answered. */
   readonly ours: Spread;
   readonly theirs: Spread;
+  /** `process.version` of the Node.js both handlers ran on. */
+  readonly node: string;
 }
 
 const ms = (s: Spread, digits: number) => `${s.median.toFixed(digits)} ms (${s.min.toFixed(digits)}-${s.max.toFixed(digits)})`;
@@ -66,6 +68,10 @@ export async function coldStartReport(root: string, work: string, runs: number):
   const resolver = new TemplateResolver(template);
   const handler = findHandler(template, cdkOut, resolver);
   const ours = handler.asset;
+  // Both handlers run on the Node.js of our function's runtime (nodejs24.x), as test/local-aws runs it.
+  const node = handlerNode(handler.runtime);
+  const nodeUsed = nodeVersion(node);
+  console.error(`cold start: the handlers run on Node.js ${nodeUsed} (${node})`);
   const identities = new Identities(resolver);
   // The handler's own credentials stand for its execution role, as Lambda's would, with the
   // function's ARN as lambda:SourceFunctionArn (the issuer role may be assumed only from it).
@@ -143,7 +149,7 @@ export async function coldStartReport(root: string, work: string, runs: number):
     // Async: the local endpoints and the response server live in this process and must keep serving.
     const runOnce = (file: string, input: string, env: Record<string, string | undefined>) =>
       new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, [runner, file], { env });
+        const child = spawn(node, [runner, file], { env });
         let stdout = '';
         let stderr = '';
         child.stdout.on('data', (d) => (stdout += d));
@@ -193,13 +199,13 @@ export async function coldStartReport(root: string, work: string, runs: number):
         row('AwsCustomResource (GetAuthorizationToken only)', t, st),
         `| ratio (theirs / ours, medians) | ${(st.bytes / so.bytes).toFixed(1)}x | ${(st.gzip / so.gzip).toFixed(1)}x | ${ratio('loadMs', 1)} | ${ratio('invokeMs', 1)} | ${ratio('coldStartMs', 2)} | |`,
         '',
-        'Both take the AWS SDK v3 clients from the Node.js runtime (here: from node_modules), so the figures compare the handlers themselves. ' +
+        `Both ran on Node.js ${nodeUsed}, the major of our function's runtime (${handler.runtime}), and take the AWS SDK v3 clients from the Node.js runtime (here: from node_modules), so the figures compare the handlers themselves. ` +
         `Ours is the asset of a synthesized one-token stack, with its environment, serving the template's properties; it assumed the issuer role at the local STS once per event (${assumed} AssumeRole for ${runs + 1} events, warm-up included), ` +
         'and the local CodeArtifact allowed its token by the template\'s policies and the session policy. Ours does one more API call than the AwsCustomResource (AssumeRole) and writes the secret.' +
         (leakedByTheirs ? ' The AwsCustomResource handler printed the token in its log output (its default logging logs the whole SDK response); ours never does.' : ''),
         '',
       ],
-      summary: { oursBytes: so.bytes, oursGzip: so.gzip, sizeRatio: st.bytes / so.bytes, ours: col(o, 'coldStartMs'), theirs: col(t, 'coldStartMs') },
+      summary: { oursBytes: so.bytes, oursGzip: so.gzip, sizeRatio: st.bytes / so.bytes, ours: col(o, 'coldStartMs'), theirs: col(t, 'coldStartMs'), node: nodeUsed },
     };
   } finally {
     await Promise.allSettled([moto.stop(), codeartifact.stop(), theirsCodeartifact.stop(), sts.stop(), responses.stop()]);

@@ -126,7 +126,7 @@ async function main(): Promise<void> {
   const lines: string[] = [];
   const out = (s = '') => { lines.push(s); console.log(s); };
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-  out(`Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} cores (${cpu}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; ` +
+  out(`Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} cores (${cpu}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version} synthesizing (the handler's Node: see its cold start); ` +
     `${RUNS} runs per synth figure, the variants interleaved; median (min-max).`);
   out();
 
@@ -238,7 +238,7 @@ async function main(): Promise<void> {
     `**Template**: ${fmt(ours?.value, 2)} resources per added token; ${fmt(withRepositories?.value, 2)} with 2 repositories per token, half of them publishing;` +
       ` ${fmt(short?.value, 2)} with 15-minute tokens rotated by EventBridge Scheduler; ${fmt(replicas?.value, 2)} with 2 replica regions` +
       ` (one Lambda per token: ${fmt(perLambda?.value, 2)}).`,
-    `**Handler**: ${fmt(c.oursBytes)} bytes (${fmt(c.oursGzip)} gzipped), ${fmt(c.sizeRatio, 1)}x smaller than \`AwsCustomResource\`'s; cold start to answer` +
+    `**Handler**: ${fmt(c.oursBytes)} bytes (${fmt(c.oursGzip)} gzipped), ${fmt(c.sizeRatio, 1)}x smaller than \`AwsCustomResource\`'s; cold start to answer on Node.js ${c.node}` +
       ` ${fmtSpread(c.ours)} against ${fmtSpread(c.theirs)}, with one more API call (AssumeRole).`,
     `**API calls**: ${describeCalls(api.deploy)} per deploy, ${api.rotation.total} per rotation.`,
     `**Bursts**: 150 tokens deployed at once in ${burst.rows.map((r) => `${r.seconds.median.toFixed(1)} s at ${r.perSecond}/s`).join(' and ')}` +

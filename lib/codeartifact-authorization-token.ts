@@ -1,4 +1,4 @@
-import { Annotations, Arn, ArnFormat, Aws, CustomResource, Duration, Fn, RemovalPolicy, SecretValue, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Arn, ArnFormat, Aws, CfnResource, CustomResource, Duration, Fn, RemovalPolicy, SecretValue, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -329,13 +329,16 @@ export class CodeArtifactAuthorizationToken extends Construct {
     const issue = new CustomResource(this, 'IssueToken', {
       serviceToken: handler.function.functionArn,
       resourceType: 'Custom::CodeArtifactAuthorizationToken',
-      // The handler answers within its own timeout; this only bounds a handler that never starts.
-      serviceTimeout: Duration.minutes(5),
       properties: {
         [SECRET_ID_PROPERTY]: secret.secretArn,
         ...Object.fromEntries(CONFIG_FIELDS.map((field) => [CONFIG_NAMES[field].property, config[field]])),
       },
     });
+    // The handler answers within its own timeout; this only bounds a handler that never starts.
+    // CloudFormation's ServiceTimeout, in seconds (CloudFormation user guide, AWS::CloudFormation::CustomResource,
+    // "ServiceTimeout"), set as a raw property: the serviceTimeout prop that writes the same needs aws-cdk-lib
+    // 2.174.0, and the library supports older releases (the peer range in package.json).
+    (issue.node.defaultChild as CfnResource).addPropertyOverride('ServiceTimeout', String(Duration.minutes(5).toSeconds()));
     issue.node.addDependency(...tokenPolicies, handler.issuerRole, handler.issuerAccess);
 
     if (rotation.trigger === 'secrets-manager') {

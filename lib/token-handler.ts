@@ -33,6 +33,13 @@ const HANDLER_UUID = 'a700d456-455d-4e7e-843a-544e72379ec0';
 /** Bundled by esbuild at build time (see .projenrc.ts) and shipped in the npm package. */
 const HANDLER_ASSET = path.join(__dirname, '..', 'assets', 'lib', 'handler', 'index');
 
+/**
+ * Lambda's Node.js 24 runtime, named rather than taken from `Runtime.NODEJS_24_X`, which aws-cdk-lib
+ * defines from 2.224.0 on: the library supports older aws-cdk-lib releases (the peer
+ * range in package.json). The props are the ones aws-cdk-lib gives its own Node.js runtimes.
+ */
+const NODEJS_24 = new lambda.Runtime('nodejs24.x', lambda.RuntimeFamily.NODEJS, { supportsInlineCode: true });
+
 /** What one token needs from the shared handler. */
 export interface TokenScope {
   /** The token's secret, which the handler reads and writes. */
@@ -177,7 +184,7 @@ export class TokenHandler extends Construct {
     this.function = new lambda.SingletonFunction(this, 'Function', {
       uuid: HANDLER_UUID,
       lambdaPurpose: 'CodeArtifactTokenHandler',
-      runtime: lambda.Runtime.NODEJS_24_X,
+      runtime: NODEJS_24,
       handler: 'index.handler',
       code: lambda.Code.fromAsset(HANDLER_ASSET),
       description: 'Issues CodeArtifact authorization tokens into Secrets Manager (cdk-codeartifact-token)',

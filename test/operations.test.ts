@@ -203,7 +203,9 @@ describe('addToFunction', () => {
     const stack = newStack();
     const key = new kms.Key(stack, 'Key');
     const token = new CodeArtifactAuthorizationToken(stack, 'Token', { domain: 'my-domain', repositories: ['shared'], encryptionKey: key });
-    const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {}') });
+    // NODEJS_LATEST: test/compat/run.sh runs this test on the oldest aws-cdk-lib we support, which has no
+    // NODEJS_22_X, and on the newest, which warns about NODEJS_20_X (deprecated by Lambda).
+    const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_LATEST, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {}') });
     // WHEN
     token.addToFunction(fn, { repository: 'shared', endpointVariable: 'NPM_REGISTRY' });
     // THEN

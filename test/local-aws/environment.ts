@@ -131,6 +131,7 @@ export class E2eEnv {
     });
     const repositoryProxy = await RepositoryProxy.start({ target: repositories, regions: [REGION] });
     const endpoints: LambdaEndpoints = {
+      runtime: handlerFunction.runtime,
       region: REGION,
       secretsManager: secretsProxy.url,
       codeArtifact: codeArtifact.url,

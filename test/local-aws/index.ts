@@ -3,6 +3,7 @@ export * from './cfn-responses';
 export * from './checks';
 export * from './environment';
 export * from './fake-codeartifact';
+export * from './handler-node';
 export * from './lambda-process';
 export * from './lifecycle';
 export * from './moto';

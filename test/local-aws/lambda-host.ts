@@ -29,4 +29,5 @@ process.on('message', (msg: Invoke) => {
     },
   ).finally(() => clearTimeout(timer));
 });
-process.send!({ ready: true });
+// The parent checks that this is the Node.js major of the function's runtime.
+process.send!({ nodeVersion: process.version });

@@ -4,6 +4,7 @@
  */
 import { ChildProcess, fork } from 'child_process';
 import * as path from 'path';
+import { HANDLER_NODE_ENV, handlerNode, runtimeMajor } from './handler-node';
 import { TEST_RESPONSE_ORIGIN_ENV } from '../../lib/handler/response-url';
 
 export interface InvokeResult {
@@ -18,6 +19,8 @@ export interface InvokeResult {
 export const HANDLER_ACCESS_KEY_ID = 'AKIAE2ETESTING000000';
 
 export interface LambdaEndpoints {
+  /** The function's runtime (`nodejs24.x`): the handler runs on that Node.js major (see handler-node.ts). */
+  readonly runtime: string;
   readonly region: string;
   readonly secretsManager: string;
   readonly codeArtifact: string;
@@ -34,6 +37,7 @@ export interface LambdaEndpoints {
 export class LambdaProcess {
   public static async start(asset: string, endpoints: LambdaEndpoints): Promise<LambdaProcess> {
     const child = fork(path.join(__dirname, 'lambda-host.ts'), [asset], {
+      execPath: handlerNode(endpoints.runtime),
       execArgv: ['-r', 'ts-node/register/transpile-only'],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: {
@@ -55,13 +59,21 @@ export class LambdaProcess {
       },
     });
     const proc = new LambdaProcess(child);
-    await new Promise<void>((resolve, reject) => {
-      child.once('message', () => resolve());
+    proc.nodeVersion = await new Promise<string>((resolve, reject) => {
+      child.once('message', (m: { nodeVersion: string }) => resolve(m.nodeVersion));
       child.once('exit', (code) => reject(new Error(`the handler process exited (${code}):\n${proc.stderr}`)));
     });
+    // Only HANDLER_NODE may choose another major than the runtime's, on purpose.
+    const major = Number(proc.nodeVersion.replace(/^v/, '').split('.')[0]);
+    if (!process.env[HANDLER_NODE_ENV] && major !== runtimeMajor(endpoints.runtime)) {
+      await proc.stop();
+      throw new Error(`the handler ran on Node.js ${proc.nodeVersion}, not on the major of its runtime ${endpoints.runtime}`);
+    }
     return proc;
   }
 
+  /** `process.version` of the Node.js the handler runs on. */
+  public nodeVersion = '';
   /** Everything the handler printed, as CloudWatch Logs would have it. */
   public stdout = '';
   public stderr = '';

@@ -34,6 +34,8 @@ export interface HandlerFunction {
   /** The bundled handler file in the cloud assembly, as shipped. */
   readonly asset: string;
   readonly timeoutMs: number;
+  /** The function's runtime, e.g. `nodejs24.x`. */
+  readonly runtime: string;
   /** The ARN of the function's execution role: the identity of the handler's own credentials. */
   readonly roleArn: string;
   /** The function's ARN: `lambda:SourceFunctionArn` in every request its credentials sign. */
@@ -166,6 +168,7 @@ export function findHandler(template: any, cdkOut: string, resolver = new Templa
     logicalId,
     asset,
     timeoutMs: (fn.Properties.Timeout ?? 3) * 1000,
+    runtime: fn.Properties.Runtime,
     roleArn: resolver.resolve(fn.Properties.Role),
     functionArn: resolver.resolve({ 'Fn::GetAtt': [logicalId, 'Arn'] }),
     environment: resolver.resolve(fn.Properties.Environment?.Variables ?? {}),
