@@ -83,7 +83,7 @@ async function consume(print: (line: string) => void): Promise<boolean> {
   const env = await E2eEnv.start();
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'ca-demo-'));
   try {
-    print(`  The handler runs on Node.js ${env.lambda.nodeVersion}, the major of its Lambda runtime ${env.handlerFunction.runtime}.`);
+    print(`  The handler runs on Node.js ${env.lambda.nodeVersion}; its Lambda runtime is ${env.handlerFunction.runtime}.`);
     await env.createStackResources();
     const created = await env.cfn('Create');
     print(`  Create: CloudFormation ${created.response?.Status}; the token's session policy (as the issuer role was assumed with it):`);
