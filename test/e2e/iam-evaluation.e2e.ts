@@ -4,24 +4,9 @@
  * policy. The rules are those of the IAM User Guide ("Policy evaluation logic"; "IAM JSON policy
  * elements: Condition operators"; "Set operators for multivalued context keys").
  */
+import { ARN, DOMAIN, ISSUER, OWNER, REGION, repositoryArn, V } from './issuer-fixture';
 import { ConditionBlock, evaluate, evaluateTrust, PolicyDocument, PolicyStatement } from '../local-aws/iam-evaluation';
 
-const OWNER = '111122223333';
-const REGION = 'eu-west-1';
-const DOMAIN = 'acme-corp';
-const ARN = `arn:aws:codeartifact:${REGION}:${OWNER}`;
-const repositoryArn = (repo: string) => `${ARN}:repository/${DOMAIN}/${repo}`;
-const V = '2012-10-17';
-
-/** The identity policy of a role that issues tokens: read every repository of the domain, publish to all but `mirror`. */
-const ISSUER: PolicyDocument = {
-  Version: V,
-  Statement: [
-    { Sid: 'Read', Effect: 'Allow', Action: 'codeartifact:ReadFromRepository', Resource: `${ARN}:repository/${DOMAIN}/*` },
-    { Sid: 'Publish', Effect: 'Allow', Action: ['codeartifact:PublishPackageVersion', 'codeartifact:PutPackageMetadata'], Resource: `${ARN}:package/${DOMAIN}/*` },
-    { Sid: 'NeverIntoMirror', Effect: 'Deny', Action: 'codeartifact:Publish*', Resource: `${ARN}:package/${DOMAIN}/mirror/*` },
-  ],
-};
 
 /** Whether one condition block allows sts:GetServiceBearerToken for a request context. */
 function holds(condition: ConditionBlock, context: Record<string, string | string[]> = {}): boolean {

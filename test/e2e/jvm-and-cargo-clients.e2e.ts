@@ -18,8 +18,9 @@ import * as os from 'os';
 import * as path from 'path';
 import {
   ACCOUNT, BashSnippetResult, cargoIndexPath, cargoRoute, E2eEnv, ensureMavenPlugins, mavenLocalRepository, mavenPom, mavenRoute,
-  PackageRepositories, readmeSnippet, REGION, REPOSITORIES_OUT, REPOSITORIES_STACK, zipStored,
+  PackageRepositories, readmeSnippet, REGION, zipStored,
 } from '../local-aws';
+import { deployRepositoriesToken } from './repositories-stack';
 
 let reader: E2eEnv;
 let publisher: E2eEnv;
@@ -29,14 +30,9 @@ let greetingJar: Buffer;
 
 const SHARED_GROUP = 'com.example.shared';
 
-async function deploy(token: string): Promise<E2eEnv> {
-  const env = await E2eEnv.start({ cdkOut: REPOSITORIES_OUT, stackName: REPOSITORIES_STACK, token });
-  await env.createStackResources();
-  const created = await env.cfn('Create');
-  if (created.response?.Status !== 'SUCCESS') {
-    await env.stop();
-    throw new Error(`the ${token} token's Create failed: ${created.response?.Reason ?? created.invoke.error}`);
-  }
+/** One token of the repositories stack, with the Maven and Cargo packages seeded besides the npm and PyPI ones. */
+async function deploy(token: 'Reader' | 'Publisher'): Promise<E2eEnv> {
+  const env = await deployRepositoriesToken(token);
   for (const repo of ['shared', 'releases']) {
     env.repositories.seedMaven(env.domainName, ACCOUNT, REGION, repo, SHARED_GROUP, 'greeting', '1.0.0', greetingJar);
     env.repositories.seedCargo(env.domainName, ACCOUNT, REGION, repo, 'greeting', '1.0.0');

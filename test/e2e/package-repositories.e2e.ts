@@ -7,26 +7,11 @@ import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { ARN, DOMAIN, ISSUER, OWNER, REGION, repositoryArn, V } from './issuer-fixture';
 import { evaluate, PolicyDocument, PolicyStatement } from '../local-aws/iam-evaluation';
 import { cleanup, npmInstall, npmPublish, pipInstall, twineUpload, writeNpmPackage } from '../local-aws/package-clients';
 import { Authorization, AuthorizationRequest, PackageRepositories, pythonWheel } from '../local-aws/package-repositories';
 
-const OWNER = '111122223333';
-const REGION = 'eu-west-1';
-const DOMAIN = 'acme-corp';
-const ARN = `arn:aws:codeartifact:${REGION}:${OWNER}`;
-const repositoryArn = (repo: string) => `${ARN}:repository/${DOMAIN}/${repo}`;
-const V = '2012-10-17';
-
-/** The identity policy of the role that issued the tokens: read every repository of the domain, publish to all but `mirror`. */
-const ISSUER: PolicyDocument = {
-  Version: V,
-  Statement: [
-    { Sid: 'Read', Effect: 'Allow', Action: 'codeartifact:ReadFromRepository', Resource: `${ARN}:repository/${DOMAIN}/*` },
-    { Sid: 'Publish', Effect: 'Allow', Action: ['codeartifact:PublishPackageVersion', 'codeartifact:PutPackageMetadata'], Resource: `${ARN}:package/${DOMAIN}/*` },
-    { Sid: 'NeverIntoMirror', Effect: 'Deny', Action: 'codeartifact:Publish*', Resource: `${ARN}:package/${DOMAIN}/mirror/*` },
-  ],
-};
 
 const token = () => randomBytes(90).toString('base64url');
 const READ_X = token();
