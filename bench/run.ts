@@ -24,7 +24,9 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const README_BEGIN = '<!-- bench-results:begin';
 const README_END = '<!-- bench-results:end -->';
 /** The most resources each added token may cost: by default, and with named repositories (the issuer's policies grow). */
-const GOAL_PER_TOKEN: Partial<Record<Variant, number>> = { 'ours': 3, 'ours-repositories': 3.05, 'ours-short': 3, 'ours-replicas': 3 };
+// 3 resources per token (secret, custom resource, schedule), and the policies that grow with the tokens'
+// rights and their bindings to the template: at most 3.05 in all (issue 15's limit).
+const GOAL_PER_TOKEN: Partial<Record<Variant, number>> = { 'ours': 3.05, 'ours-repositories': 3.05, 'ours-short': 3.05, 'ours-replicas': 3.05 };
 
 interface SynthResult {
   readonly variant: Variant;
