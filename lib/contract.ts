@@ -1,3 +1,5 @@
+import { createHash } from 'crypto';
+
 /**
  * The contract between the construct (synth time) and its handler (deploy and rotation time): the
  * secret's value, the tags and custom-resource properties that carry a token's configuration, and
@@ -133,10 +135,10 @@ export const CLOUDFORMATION_LOGICAL_ID_TAG = 'aws:cloudformation:logical-id';
 /**
  * A token's id: derived from its secret's logical id, which only the template decides. A hash rather
  * than the logical id itself so that it has a fixed, short length in the issuer's policies (a logical
- * id may have 255 characters). The caller passes the SHA-256 hex digest of the logical id.
+ * id may have 255 characters). The construct and the handler both compute it here.
  */
-export function tokenIdOf(logicalIdSha256Hex: string): string {
-  return logicalIdSha256Hex.slice(0, TOKEN_ID_CHARS);
+export function tokenIdOf(logicalId: string): string {
+  return createHash('sha256').update(logicalId).digest('hex').slice(0, TOKEN_ID_CHARS);
 }
 
 /**

@@ -1,4 +1,3 @@
-import { createHash } from 'crypto';
 import * as path from 'path';
 import { ArnFormat, CfnResource, Duration, Fn, Lazy, PhysicalName, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -329,7 +328,7 @@ export class TokenHandler extends Construct {
     policies.add(this.handlerPolicies.grant('secrets', { values: [cfnSecret.logicalId] }, logicalId.length + 3));
 
     // The token's two session tag values, as the handler will compute them from this configuration.
-    const id = Lazy.string({ produce: () => tokenIdOf(sha256Hex(stack.resolve(cfnSecret.logicalId))) });
+    const id = Lazy.string({ produce: () => tokenIdOf(stack.resolve(cfnSecret.logicalId)) });
     const parts = sessionTagParts(id, scope.config);
     const repositories = scope.repositories?.map((r) => chars(r, MAX_REPOSITORY_LENGTH)) ?? [ALL_REPOSITORIES_TAG_VALUE.length];
     const tagChars = TOKEN_TAG_PART_MAX_CHARS.reduce((n, max, i) => n + chars(parts.token[i], max) + 1, 0) + 2
@@ -413,10 +412,6 @@ export class TokenHandler extends Construct {
     this._scheduleGroup = group;
     return { role, group };
   }
-}
-
-function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }
 
 /** An ARN of the token's domain owner and region, e.g. `repository/DOMAIN/REPO`. */

@@ -1,4 +1,3 @@
-import { createHash } from 'crypto';
 import type { DescribeSecretCommandOutput } from '@aws-sdk/client-secrets-manager';
 import { CLOUDFORMATION_LOGICAL_ID_TAG, CLOUDFORMATION_STACK_ID_TAG, CONFIG_FIELDS, CONFIG_NAMES, STACK_ID_ENV, STACK_TAG, tokenIdOf } from '../contract';
 import { secretsManager, send } from './aws';
@@ -6,11 +5,11 @@ import { Deadline } from './deadline';
 import { HandlerError } from './errors';
 
 /**
- * The handler writes only into its own stack's token secrets. Its IAM policy already says so (by the
- * tags below), and it checks again before any write, so that a hand-made event naming another secret
- * fails with a reason instead of relying on IAM alone: the secret must carry CloudFormation's
- * `aws:cloudformation:stack-id` tag with this stack's id (which no user can set), and our own
- * stack tag, which marks the token secrets among the stack's secrets.
+ * The handler writes only into its own stack's token secrets. Its IAM policy already says so (by
+ * CloudFormation's tags below), and it checks again before any write, so that a hand-made event naming
+ * another secret fails with a reason instead of relying on IAM alone: the secret must carry
+ * CloudFormation's `aws:cloudformation:stack-id` tag with this stack's id and its
+ * `aws:cloudformation:logical-id` tag (neither of which any user can set), and our own stack tag.
  */
 export function ownStackId(): string {
   const id = process.env[STACK_ID_ENV];
@@ -51,7 +50,7 @@ export async function describeOwnSecret(secretId: string, deadline: Deadline): P
   if (problems.length > 0) {
     throw new HandlerError(`secret ${secretId} is not a token secret of this stack (${stackId}): ${problems.join(', ')}; nothing was written`);
   }
-  return { meta, tokenId: tokenIdOf(createHash('sha256').update(logicalId!).digest('hex')) };
+  return { meta, tokenId: tokenIdOf(logicalId!) };
 }
 
 /**
